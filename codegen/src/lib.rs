@@ -10,6 +10,7 @@
 mod error;
 mod load;
 pub mod open_enums;
+mod spec_facts;
 
 use std::path::Path;
 
@@ -43,9 +44,11 @@ pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
     let enums = open_enums::hoist(&mut spec).map_err(|m| CodegenError::rejected(origin, m))?;
     let client = run_progenitor(&spec, &enums, origin)?;
     let open = open_enums::emit(&enums);
+    let facts = spec_facts::emit(&spec).map_err(|m| CodegenError::rejected(origin, m))?;
     let tokens = quote::quote! {
         #client
         #open
+        #facts
     };
     let file: syn::File = syn::parse2(tokens).map_err(|e| {
         CodegenError::rejected(origin, format!("progenitor produced invalid Rust: {e}"))
