@@ -157,9 +157,8 @@ impl fmt::Display for Error {
                 message,
                 excerpt,
             } => {
-                match status {
-                    Some(status) => write!(f, "HTTP {status}: ")?,
-                    None => {}
+                if let Some(status) = status {
+                    write!(f, "HTTP {status}: ")?;
                 }
                 write!(
                     f,
