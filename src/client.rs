@@ -50,13 +50,19 @@ impl Client {
 
     /// A client from `ASTRO_API_TOKEN` and, if set, `ASTRO_API_URL`.
     pub fn from_env() -> Result<Self, Error> {
-        let token = non_empty_env(TOKEN_ENV).ok_or_else(|| {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Client::from_env`] over any variable lookup (tests pass a map).
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let non_empty = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
+        let token = non_empty(TOKEN_ENV).ok_or_else(|| {
             Error::config(format!(
                 "{TOKEN_ENV} is not set: export an Astro API token in it"
             ))
         })?;
         let mut builder = Self::builder().token(token);
-        if let Some(url) = non_empty_env(URL_ENV) {
+        if let Some(url) = non_empty(URL_ENV) {
             builder = builder.base_url(url);
         }
         builder.build()
@@ -247,6 +253,124 @@ fn redact_userinfo(url: &url::Url) -> String {
     shown.to_string()
 }
 
-fn non_empty_env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "s3cr3t-token-value";
+
+    fn with_url(url: &str) -> Result<Client, Error> {
+        Client::builder().token(SECRET).base_url(url).build()
+    }
+
+    #[test]
+    fn defaults_follow_the_fragment_and_the_issue() {
+        let client = Client::builder().token(SECRET).build().expect("builds");
+        assert_eq!(client.base_url(), generated::spec::SERVERS[0].0);
+        assert_eq!(client.timeout, Duration::from_secs(30));
+        assert_eq!(client.connect_timeout, Duration::from_secs(10));
+        assert_eq!(
+            USER_AGENT,
+            format!("astro-tokens/{}", env!("CARGO_PKG_VERSION"))
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let builder = Client::builder().token(SECRET);
+        assert!(!format!("{builder:?}").contains(SECRET));
+        let client = builder.build().expect("builds");
+        let debug = format!("{client:?} {:?} {client:#?}", client.generated());
+        assert!(!debug.contains(SECRET), "{debug}");
+        assert!(debug.contains("[redacted]"));
+    }
+
+    #[test]
+    fn plain_http_is_refused_unless_loopback() {
+        for url in [
+            "http://api.astronomer.io/platform/v1beta1",
+            "http://10.0.0.1:8080",
+            "ftp://example.com",
+            "not a url",
+        ] {
+            let error = with_url(url).expect_err(url);
+            let text = error.to_string();
+            assert!(
+                matches!(
+                    error,
+                    Error::InvalidInput {
+                        field: "base_url",
+                        ..
+                    }
+                ),
+                "{text}"
+            );
+            assert!(text.contains("https://"), "{text}");
+        }
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:1/",
+            "http://[::1]:9",
+            "https://example.com/api/",
+        ] {
+            let client = with_url(url).expect(url);
+            assert!(!client.base_url().ends_with('/'), "{}", client.base_url());
+        }
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_refused_and_not_echoed() {
+        let error = with_url("https://user:hunter2@example.com").expect_err("refused");
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_token_is_refused_without_echoing_it() {
+        for token in ["", "   ", "line\nbreak-s3cr3t"] {
+            let error = Client::builder().token(token).build().expect_err("refused");
+            assert!(
+                matches!(error, Error::InvalidInput { field: "token", .. }),
+                "{error}"
+            );
+            assert!(!error.to_string().contains("s3cr3t"), "{error}");
+        }
+        let missing = Client::builder().build().expect_err("refused");
+        assert!(missing.to_string().contains(TOKEN_ENV), "{missing}");
+    }
+
+    #[test]
+    fn from_env_reads_the_token_and_the_url() {
+        let env = |token: Option<&str>, url: Option<&str>| {
+            let (token, url) = (token.map(str::to_owned), url.map(str::to_owned));
+            Client::from_lookup(move |name| match name {
+                TOKEN_ENV => token.clone(),
+                URL_ENV => url.clone(),
+                _ => None,
+            })
+        };
+        let error = env(None, None).expect_err("no token");
+        assert!(error.to_string().contains("ASTRO_API_TOKEN"), "{error}");
+        assert!(env(Some(""), None).is_err());
+        assert_eq!(
+            env(Some(SECRET), None).expect("ok").base_url(),
+            DEFAULT_BASE_URL
+        );
+        assert_eq!(
+            env(Some(SECRET), Some("http://127.0.0.1:4010/"))
+                .expect("ok")
+                .base_url(),
+            "http://127.0.0.1:4010"
+        );
+        assert!(env(Some(SECRET), Some("http://example.com")).is_err());
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused() {
+        let error = Client::builder()
+            .token(SECRET)
+            .timeout(Duration::ZERO)
+            .build()
+            .expect_err("refused");
+        assert!(error.to_string().contains("timeout"), "{error}");
+    }
 }
