@@ -213,7 +213,8 @@ fn matched(ctx: &mut Ctx<'_>, op: &str, o: &Param<'_>, n: &Param<'_>) {
         };
         ctx.add(change.old(o.data.required).new_value(n.data.required));
     }
-    if (&o.style, o.explode) != (&n.style, n.explode) {
+    // A move between locations changes the default style too; `param.in.changed` says it.
+    if o.location == n.location && (&o.style, o.explode) != (&n.style, n.explode) {
         ctx.add(
             Change::new("param.style.changed", &loc, Impact::Breaking, Impact::None)
                 .old(format!("style={} explode={}", o.style, o.explode))
