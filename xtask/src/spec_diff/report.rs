@@ -121,9 +121,14 @@ pub fn markdown(outcome: &Outcome, old_origin: &str, new_origin: &str) -> String
     } else {
         "✅"
     };
+    let caveat = if outcome.rust.is_err() {
+        " The Rust API could not be generated for comparison (see below); the rust_api column comes from the rules alone."
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "## Spec diff: `{old_origin}` → `{new_origin}`\n\n{icon} **{}**\n",
+        "## Spec diff: `{old_origin}` → `{new_origin}`\n\n{icon} **{}**{caveat}\n",
         verdict(diff)
     );
     let (breaking, rest): (Vec<&Change>, Vec<&Change>) =

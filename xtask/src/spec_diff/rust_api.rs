@@ -288,3 +288,69 @@ fn path(p: &syn::Path) -> String {
         .collect::<Vec<_>>()
         .join("::")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD: &str = r#"
+        pub mod types {
+            pub struct A { pub x: ::std::option::Option<i64>, hidden: u8 }
+            #[non_exhaustive]
+            pub enum E { One, Two, Unknown(::std::string::String) }
+            pub mod builder {
+                pub struct L<'a> { c: &'a u8 }
+                impl<'a> L<'a> {
+                    pub fn new(c: &'a u8) -> Self { todo!() }
+                    pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<u64> { self }
+                }
+            }
+        }
+        impl ::std::fmt::Display for types::A { }
+    "#;
+
+    const NEW: &str = r#"
+        pub mod types {
+            pub struct A { pub x: i64, pub y: bool }
+            #[non_exhaustive]
+            pub enum E { One, Unknown(::std::string::String) }
+            pub mod builder {
+                pub struct L<'a> { c: &'a u8 }
+                impl<'a> L<'a> {
+                    pub fn new(c: &'a u8) -> Self { todo!() }
+                    pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> { self }
+                }
+            }
+        }
+    "#;
+
+    #[test]
+    fn public_items_are_compared_by_path_and_signature() {
+        let s = summarize(OLD, NEW).expect("both parse");
+        assert_eq!(
+            s.removed,
+            vec![("variant types::E::Two".to_owned(), String::new())]
+        );
+        assert_eq!(
+            s.added,
+            vec![("field types::A.y".to_owned(), "bool".to_owned())]
+        );
+        let changed: Vec<&str> = s.changed.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(
+            changed,
+            ["field types::A.x", "setter types::builder::L<'a>::limit"]
+        );
+        assert_eq!(s.changed[0].1, "Option<i64>");
+        assert!(
+            s.changed[1].2.ends_with("where V: TryInto<i64>"),
+            "{:?}",
+            s.changed[1]
+        );
+    }
+
+    #[test]
+    fn unparsable_source_names_the_side() {
+        let err = summarize("pub fn (", NEW).expect_err("bad source");
+        assert!(err.starts_with("the OLD generated code"), "{err}");
+    }
+}

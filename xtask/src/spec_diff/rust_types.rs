@@ -127,3 +127,31 @@ pub fn format_name<T: serde::Serialize>(
             .and_then(|v| v.as_str().map(str::to_owned)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(yaml: &str) -> String {
+        let t: IntegerType = serde_yaml::from_str(yaml).expect("integer schema");
+        integer(&t)
+    }
+
+    #[test]
+    fn integer_types_follow_typify_for_the_fragments_parameters() {
+        assert_eq!(int("{minimum: 0}"), "u64"); // offset
+        assert_eq!(int("{minimum: 0, maximum: 1000}"), "i64"); // limit
+        assert_eq!(int("{}"), "i64");
+        assert_eq!(int("{minimum: 1}"), "NonZeroU64");
+        assert_eq!(int("{format: int32}"), "i32");
+        assert_eq!(int("{format: int32, minimum: 0, maximum: 10}"), "i32");
+    }
+
+    #[test]
+    fn string_formats_map_to_their_rust_types() {
+        let s: StringType = serde_yaml::from_str("{format: date-time}").expect("string schema");
+        assert_eq!(string(&s), "chrono::DateTime<Utc>");
+        let s: StringType = serde_yaml::from_str("{format: email}").expect("string schema");
+        assert_eq!(string(&s), "String");
+    }
+}
