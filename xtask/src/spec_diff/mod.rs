@@ -70,9 +70,9 @@ pub struct Change {
     pub new: Value,
     /// One line a reviewer can trust.
     pub message: String,
-    /// The innermost shared component the change was found in (used for "also at").
+    /// The components the change was found in, outermost first (used for "also at").
     #[serde(skip)]
-    pub component: Option<String>,
+    pub components: Vec<String>,
 }
 
 impl Change {
@@ -85,7 +85,7 @@ impl Change {
             old: Value::Null,
             new: Value::Null,
             message: String::new(),
-            component: None,
+            components: Vec::new(),
         }
     }
 
@@ -160,7 +160,7 @@ impl<'a> Ctx<'a> {
 
     /// Records a change, tagging it with the component it was found in.
     pub fn add(&mut self, mut change: Change) {
-        change.component = self.stack.last().map(|(_, new, _)| new.clone());
+        change.components = self.stack.iter().map(|(_, new, _)| new.clone()).collect();
         self.changes.push(change);
     }
 
@@ -198,14 +198,20 @@ impl<'a> Ctx<'a> {
             }
         }
         for change in &mut self.changes {
-            if let Some(sites) = change.component.as_deref().and_then(|c| shared.get(c)) {
-                let list: Vec<&str> = sites.iter().copied().collect();
-                change.message = format!(
-                    "{} (shared schema `{}`: also applies at {})",
-                    change.message,
-                    change.component.as_deref().unwrap_or_default(),
-                    list.join("; ")
-                );
+            let notes: Vec<String> = change
+                .components
+                .iter()
+                .filter_map(|c| {
+                    let sites = shared.get(c.as_str())?;
+                    let list: Vec<&str> = sites.iter().copied().collect();
+                    Some(format!(
+                        "`{c}` is shared: also applies at {}",
+                        list.join("; ")
+                    ))
+                })
+                .collect();
+            if !notes.is_empty() {
+                change.message = format!("{} ({})", change.message, notes.join("; "));
             }
         }
         let mut changes = self.changes;
