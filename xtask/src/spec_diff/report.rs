@@ -159,6 +159,7 @@ pub fn markdown(outcome: &Outcome, old_origin: &str, new_origin: &str) -> String
 }
 
 fn summary_md(out: &mut String, s: &Summary) {
+    let total = s.removed.len() + s.changed.len() + s.added.len();
     let _ = writeln!(
         out,
         "{} removed, {} changed, {} added public item(s).\n",
@@ -166,31 +167,27 @@ fn summary_md(out: &mut String, s: &Summary) {
         s.changed.len(),
         s.added.len()
     );
-    for (k, sig) in &s.removed {
-        let _ = writeln!(
-            out,
-            "- removed `{}`{}",
-            k,
-            if sig.is_empty() {
-                String::new()
-            } else {
-                format!(" `{}`", sig)
-            }
-        );
+    // Long lists (an operationId rename renames everything) fold away.
+    if total > 12 {
+        out.push_str("<details><summary>All items</summary>\n\n");
+    }
+    let sig = |sig: &str| {
+        if sig.is_empty() {
+            String::new()
+        } else {
+            format!(" `{sig}`")
+        }
+    };
+    for (k, s) in &s.removed {
+        let _ = writeln!(out, "- removed `{k}`{}", sig(s));
     }
     for (k, old, new) in &s.changed {
         let _ = writeln!(out, "- changed `{k}`: `{old}` → `{new}`");
     }
-    for (k, sig) in &s.added {
-        let _ = writeln!(
-            out,
-            "- added `{}`{}",
-            k,
-            if sig.is_empty() {
-                String::new()
-            } else {
-                format!(" `{}`", sig)
-            }
-        );
+    for (k, s) in &s.added {
+        let _ = writeln!(out, "- added `{k}`{}", sig(s));
+    }
+    if total > 12 {
+        out.push_str("\n</details>\n");
     }
 }

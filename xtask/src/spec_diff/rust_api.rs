@@ -138,16 +138,16 @@ fn collect(items: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
                 out.insert(format!("const {prefix}{}", c.ident), ty(&c.ty));
             }
             Item::Impl(i) if i.trait_.is_none() => {
-                let owner = format!("{prefix}{}", ty(&i.self_ty));
-                let setter = prefix.contains("builder::");
+                let owner = ty(&i.self_ty);
+                let owner = format!("{prefix}{}", owner.split('<').next().unwrap_or_default());
+                let builder = prefix.contains("builder::");
                 for it in &i.items {
                     match it {
                         ImplItem::Fn(f) if is_pub(&f.vis) => {
-                            let kind = if setter && f.sig.ident != "new" {
-                                "setter"
-                            } else {
-                                "method"
-                            };
+                            let setter = builder
+                                && f.sig.inputs.len() == 2
+                                && matches!(&f.sig.output, ReturnType::Type(_, t) if ty(t) == "Self");
+                            let kind = if setter { "setter" } else { "method" };
                             out.insert(format!("{kind} {owner}::{}", f.sig.ident), sig(&f.sig));
                         }
                         ImplItem::Const(c) if is_pub(&c.vis) => {
@@ -338,7 +338,7 @@ mod tests {
         let changed: Vec<&str> = s.changed.iter().map(|c| c.0.as_str()).collect();
         assert_eq!(
             changed,
-            ["field types::A.x", "setter types::builder::L<'a>::limit"]
+            ["field types::A.x", "setter types::builder::L::limit"]
         );
         assert_eq!(s.changed[0].1, "Option<i64>");
         assert!(
