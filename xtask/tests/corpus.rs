@@ -88,6 +88,8 @@ fn check(case: &Case) {
     }
 }
 
+const BODY: &str = "{required: true, content: {application/json: {schema: {type: object, required: [name], properties: {name: {type: string}, note: {type: string}, level: {type: integer, maximum: 5}}}}}}";
+
 fn cases() -> Vec<Case> {
     vec![
         // ---- no-ops: formatting, order, documentation ----
@@ -574,6 +576,147 @@ fn cases() -> Vec<Case> {
             old: None,
             new: |v| op(v)["deprecated"] = true.into(),
             expect: &[("operation.deprecated.changed", OP, N, N)],
+        },
+        // ---- less common schema rules ----
+        Case {
+            name: "request_pattern_added_breaks_the_wire_and_the_rust_type",
+            old: None,
+            new: |v| param(v, "dagId")["schema"]["pattern"] = "^[a-z]+$".into(),
+            expect: &[("schema.pattern.changed", "param dagId", B, B)],
+        },
+        Case {
+            name: "request_max_length_added_breaks_the_wire_and_makes_a_newtype",
+            old: None,
+            new: |v| param(v, "dagId")["schema"]["maxLength"] = 64.into(),
+            expect: &[("schema.maxLength.added", "param dagId", B, B)],
+        },
+        Case {
+            name: "request_max_items_added_breaks_the_wire",
+            old: None,
+            new: |v| param(v, "dagTags")["schema"]["maxItems"] = 10.into(),
+            expect: &[("schema.maxItems.added", "param dagTags", B, N)],
+        },
+        Case {
+            name: "response_nullable_removed_is_wire_compatible",
+            old: Some(|v| prop(v, "ApiToken", "name")["nullable"] = true.into()),
+            new: |v| prop(v, "ApiToken", "name")["nullable"] = false.into(),
+            expect: &[("schema.nullable.removed", "tokens[].name", C, B)],
+        },
+        Case {
+            name: "array_items_removed_breaks_both",
+            old: None,
+            new: |v| {
+                param(v, "dagTags")["schema"]
+                    .as_mapping_mut()
+                    .expect("map")
+                    .remove("items");
+            },
+            expect: &[("schema.items.changed", "param dagTags[]", B, B)],
+        },
+        Case {
+            name: "one_of_member_added_breaks_both",
+            old: Some(|v| *prop(v, "ApiTokenRole", "role") = parse("{oneOf: [{type: string}]}")),
+            new: |v| {
+                *prop(v, "ApiTokenRole", "role") =
+                    parse("{oneOf: [{type: string}, {type: integer}]}")
+            },
+            expect: &[("schema.composition.changed", "tokens[].roles[].role", B, B)],
+        },
+        Case {
+            name: "additional_properties_changed_breaks_both",
+            old: None,
+            new: |v| schema(v, "FieldValidationError")["additionalProperties"] = false.into(),
+            expect: &[(
+                "schema.additionalProperties.changed",
+                "response 400 Error.fieldErrors[]",
+                B,
+                B,
+            )],
+        },
+        Case {
+            name: "param_schema_replaced_by_content_breaks_both",
+            old: None,
+            new: |v| {
+                let p = param(v, "dagId").as_mapping_mut().expect("map");
+                p.remove("schema");
+                p.insert(
+                    "content".into(),
+                    parse("{application/json: {schema: {type: string}}}"),
+                );
+            },
+            expect: &[("param.serialization.changed", "param dagId", B, B)],
+        },
+        // ---- request bodies (none in the fragment: the OLD side gets one) ----
+        Case {
+            name: "required_request_body_added_breaks_both",
+            old: None,
+            new: |v| op(v)["requestBody"] = parse(BODY),
+            expect: &[("request_body.added", "request body", B, B)],
+        },
+        Case {
+            name: "request_body_removed_breaks_both",
+            old: Some(|v| op(v)["requestBody"] = parse(BODY)),
+            new: |v| {
+                op(v).as_mapping_mut().expect("map").remove("requestBody");
+            },
+            expect: &[("request_body.removed", "request body", B, B)],
+        },
+        Case {
+            name: "request_body_made_required_breaks_both",
+            old: Some(|v| {
+                op(v)["requestBody"] = parse(BODY);
+                op(v)["requestBody"]["required"] = false.into();
+            }),
+            new: |v| op(v)["requestBody"]["required"] = true.into(),
+            expect: &[("request_body.required.added", "request body", B, B)],
+        },
+        Case {
+            name: "request_property_rules_use_request_variance",
+            old: Some(|v| op(v)["requestBody"] = parse(BODY)),
+            new: |v| {
+                let body = &mut op(v)["requestBody"]["content"]["application/json"]["schema"];
+                body["properties"]
+                    .as_mapping_mut()
+                    .expect("map")
+                    .remove("note");
+                body["properties"]["extra"] = parse("{type: string}");
+                body["properties"]["mandatory"] = parse("{type: string}");
+                body["required"] = parse("[mandatory, level]");
+                body["properties"]["level"]["maximum"] = 3.into();
+            },
+            expect: &[
+                ("request.property.removed", "request body.note", B, B),
+                ("request.property.added", "request body.extra", C, C),
+                ("request.property.added", "request body.mandatory", B, B),
+                (
+                    "request.property.required.added",
+                    "request body.level",
+                    B,
+                    B,
+                ),
+                (
+                    "request.property.required.removed",
+                    "request body.name",
+                    C,
+                    B,
+                ),
+                ("schema.maximum.lowered", "request body.level", B, N),
+            ],
+        },
+        Case {
+            name: "request_media_type_removed_breaks_both",
+            old: Some(|v| op(v)["requestBody"] = parse(BODY)),
+            new: |v| {
+                let c = op(v)["requestBody"]["content"]
+                    .as_mapping_mut()
+                    .expect("content");
+                let json = c.remove("application/json").expect("json");
+                c.insert("application/yaml".into(), json);
+            },
+            expect: &[
+                ("media_type.removed", "request body", B, B),
+                ("media_type.added", "request body", C, C),
+            ],
         },
     ]
 }

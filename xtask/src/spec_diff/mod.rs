@@ -372,3 +372,58 @@ pub fn exit_code(diff: &Diff, fail_on: FailOn) -> i32 {
     };
     i32::from(fails)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_code_changes_no_rule_explains_add_a_rust_generated_entry() {
+        let mut diff = Diff::default();
+        let summary = rust_api::Summary {
+            removed: vec![("variant types::E::A".to_owned(), String::new())],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &summary);
+        assert_eq!(diff.rules(), ["rust.generated.changed"]);
+        assert!(diff.rust_api_breaking() && !diff.wire_breaking());
+    }
+
+    #[test]
+    fn explained_or_additive_generated_changes_add_nothing() {
+        let mut diff = Diff::default();
+        let added = rust_api::Summary {
+            added: vec![("field types::A.x".to_owned(), "i64".to_owned())],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &added);
+        assert!(diff.changes.is_empty());
+        diff.changes.push(Change::new(
+            "param.removed",
+            "x",
+            Impact::Breaking,
+            Impact::Breaking,
+        ));
+        let removed = rust_api::Summary {
+            removed: vec![("setter L::x".to_owned(), String::new())],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &removed);
+        assert_eq!(diff.rules(), ["param.removed"]);
+    }
+
+    #[test]
+    fn fail_on_selects_the_columns_that_set_exit_status_1() {
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "schema.maximum.lowered",
+            "x",
+            Impact::Breaking,
+            Impact::None,
+        ));
+        assert_eq!(exit_code(&diff, FailOn::Any), 1);
+        assert_eq!(exit_code(&diff, FailOn::Wire), 1);
+        assert_eq!(exit_code(&diff, FailOn::RustApi), 0);
+        assert_eq!(exit_code(&diff, FailOn::None), 0);
+    }
+}

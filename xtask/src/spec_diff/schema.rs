@@ -345,6 +345,11 @@ fn show(v: &Option<String>) -> String {
 }
 
 fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, loc: &str) {
+    // typify turns a string with a pattern or a length bound into a validating newtype, so
+    // the Rust type changes exactly when such a constraint appears or disappears.
+    let constrained =
+        |t: &StringType| t.pattern.is_some() || t.min_length.is_some() || t.max_length.is_some();
+    let newtype = same_or_breaking(constrained(a), constrained(b));
     let rust = same_or_breaking(rust_types::string(a), rust_types::string(b));
     format(
         ctx,
@@ -359,13 +364,8 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
             Direction::Request => b.pattern.is_some(),
             Direction::Response => a.pattern.is_some(),
         };
-        let rust = if a.pattern.is_some() != b.pattern.is_some() {
-            Impact::Breaking
-        } else {
-            Impact::None
-        };
         ctx.add(
-            Change::new("schema.pattern.changed", loc, if breaks { Impact::Breaking } else { Impact::Compatible }, rust)
+            Change::new("schema.pattern.changed", loc, if breaks { Impact::Breaking } else { Impact::Compatible }, newtype)
                 .old(&a.pattern)
                 .new_value(&b.pattern)
                 .msg(if breaks {
@@ -384,14 +384,14 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
     bound(
         ctx,
         len("minLength", false, a.min_length, b.min_length),
-        Impact::None,
+        newtype,
         dir,
         loc,
     );
     bound(
         ctx,
         len("maxLength", true, a.max_length, b.max_length),
-        Impact::None,
+        newtype,
         dir,
         loc,
     );
@@ -499,7 +499,7 @@ fn bound(ctx: &mut Ctx<'_>, b: Bound, rust: Impact, dir: Direction, loc: &str) {
         }
     };
     let rust_note = if rust == Impact::Breaking {
-        "; the generated Rust integer type changes"
+        "; the generated Rust type changes"
     } else {
         ""
     };
