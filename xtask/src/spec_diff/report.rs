@@ -1,0 +1,193 @@
+//! Renders an [`Outcome`] as text (default), a markdown pull-request comment, or stable
+//! JSON: `{"breaking": {"wire", "rust_api"}, "changes": [...]}`.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::{Change, Diff, Outcome, rust_api::Summary};
+
+/// The one-line verdict.
+pub fn verdict(diff: &Diff) -> String {
+    let (w, r) = (diff.wire_breaking(), diff.rust_api_breaking());
+    let count = diff.changes.len();
+    let breaking = diff.changes.iter().filter(|c| c.is_breaking()).count();
+    match (w, r) {
+        _ if count == 0 => "No changes to the API contract.".to_owned(),
+        (false, false) => format!("No breaking changes ({count} compatible or neutral change(s))."),
+        (true, true) => format!(
+            "BREAKING on the wire and for the Rust API ({breaking} of {count} change(s) break)."
+        ),
+        (true, false) => format!(
+            "BREAKING on the wire; the Rust API is compatible ({breaking} of {count} change(s) break)."
+        ),
+        (false, true) => format!(
+            "BREAKING for the Rust API; the wire is compatible ({breaking} of {count} change(s) break)."
+        ),
+    }
+}
+
+/// The stable JSON document.
+pub fn json(diff: &Diff) -> Value {
+    json!({
+        "breaking": {"wire": diff.wire_breaking(), "rust_api": diff.rust_api_breaking()},
+        "changes": diff.changes,
+    })
+}
+
+fn value(v: &Value) -> String {
+    match v {
+        Value::Null => "—".to_owned(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Plain text, one block per change.
+pub fn text(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", verdict(&outcome.diff));
+    for c in &outcome.diff.changes {
+        let _ = writeln!(
+            out,
+            "\n[wire: {}, rust_api: {}] {}\n  at   {}\n  was  {}\n  now  {}\n  why  {}",
+            c.wire.as_str(),
+            c.rust_api.as_str(),
+            c.rule,
+            c.location,
+            value(&c.old),
+            value(&c.new),
+            c.message
+        );
+    }
+    out.push_str("\nGenerated Rust API:\n");
+    match &outcome.rust {
+        Ok(s) if s.is_empty() => out.push_str("  no public item changed\n"),
+        Ok(s) => {
+            for (k, sig) in &s.removed {
+                let _ = writeln!(out, "  - removed {k} {sig}");
+            }
+            for (k, old, new) in &s.changed {
+                let _ = writeln!(out, "  ~ changed {k}: {old} → {new}");
+            }
+            for (k, sig) in &s.added {
+                let _ = writeln!(out, "  + added   {k} {sig}");
+            }
+        }
+        Err(why) => {
+            let _ = writeln!(out, "  unavailable: {why}");
+        }
+    }
+    out
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn code(s: &str) -> String {
+    if s == "—" {
+        s.to_owned()
+    } else {
+        format!("`{}`", cell(&s.replace('`', "'")))
+    }
+}
+
+fn table(out: &mut String, changes: &[&Change]) {
+    out.push_str(
+        "| Rule | Location | Wire | Rust API | Old → New | Why |\n|---|---|---|---|---|---|\n",
+    );
+    for c in changes {
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} → {} | {} |",
+            c.rule,
+            code(&c.location),
+            c.wire.as_str(),
+            c.rust_api.as_str(),
+            code(&value(&c.old)),
+            code(&value(&c.new)),
+            cell(&c.message)
+        );
+    }
+}
+
+/// A pull-request comment.
+pub fn markdown(outcome: &Outcome, old_origin: &str, new_origin: &str) -> String {
+    let diff = &outcome.diff;
+    let mut out = String::new();
+    let icon = if diff.wire_breaking() || diff.rust_api_breaking() {
+        "❌"
+    } else {
+        "✅"
+    };
+    let caveat = if outcome.rust.is_err() {
+        " The Rust API could not be generated for comparison (see below); the rust_api column comes from the rules alone."
+    } else {
+        ""
+    };
+    let _ = writeln!(
+        out,
+        "## Spec diff: `{old_origin}` → `{new_origin}`\n\n{icon} **{}**{caveat}\n",
+        verdict(diff)
+    );
+    let (breaking, rest): (Vec<&Change>, Vec<&Change>) =
+        diff.changes.iter().partition(|c| c.is_breaking());
+    if !breaking.is_empty() {
+        out.push_str("### Breaking changes\n\n");
+        table(&mut out, &breaking);
+        out.push('\n');
+    }
+    if !rest.is_empty() {
+        out.push_str("### Other changes\n\n");
+        table(&mut out, &rest);
+        out.push('\n');
+    }
+    out.push_str("### Generated Rust API\n\n");
+    match &outcome.rust {
+        Ok(s) if s.is_empty() => out.push_str("No public item of the generated code changed.\n"),
+        Ok(s) => summary_md(&mut out, s),
+        Err(why) => {
+            let _ = writeln!(out, "Summary unavailable: {}", cell(why));
+        }
+    }
+    out.push_str(
+        "\n<sub>wire: does a client built from the old fragment still work against a server implementing the new one? \
+         rust_api: does code written against the old generated SDK still compile and behave? Generated by `cargo xtask spec-diff`.</sub>\n",
+    );
+    out
+}
+
+fn summary_md(out: &mut String, s: &Summary) {
+    let total = s.removed.len() + s.changed.len() + s.added.len();
+    let _ = writeln!(
+        out,
+        "{} removed, {} changed, {} added public item(s).\n",
+        s.removed.len(),
+        s.changed.len(),
+        s.added.len()
+    );
+    // Long lists (an operationId rename renames everything) fold away.
+    if total > 12 {
+        out.push_str("<details><summary>All items</summary>\n\n");
+    }
+    let sig = |sig: &str| {
+        if sig.is_empty() {
+            String::new()
+        } else {
+            format!(" `{sig}`")
+        }
+    };
+    for (k, s) in &s.removed {
+        let _ = writeln!(out, "- removed `{k}`{}", sig(s));
+    }
+    for (k, old, new) in &s.changed {
+        let _ = writeln!(out, "- changed `{k}`: `{old}` → `{new}`");
+    }
+    for (k, s) in &s.added {
+        let _ = writeln!(out, "- added `{k}`{}", sig(s));
+    }
+    if total > 12 {
+        out.push_str("\n</details>\n");
+    }
+}

@@ -1,0 +1,356 @@
+//! The generated Rust API, summarised from the generated code itself: both revisions go
+//! through `astro_tokens_codegen::generate_str`, are parsed with `syn`, and their public
+//! items (structs, fields, enums, variants, functions, methods, builder setters, types,
+//! constants) are listed with a signature; the two lists are compared by path.
+//! Trait impls and private fields are left out; types are printed by their last path
+//! segment (`::std::option::Option<T>` → `Option<T>`).
+
+use std::collections::BTreeMap;
+
+use syn::{
+    Fields, FnArg, GenericArgument, GenericParam, ImplItem, Item, PathArguments, ReturnType,
+    Signature, Type, TypeParamBound, Visibility, WherePredicate,
+};
+
+/// Public items added, removed and changed between two generated files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// `kind path` → signature.
+    pub added: Vec<(String, String)>,
+    pub removed: Vec<(String, String)>,
+    /// `kind path`, old signature, new signature.
+    pub changed: Vec<(String, String, String)>,
+}
+
+impl Summary {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Generates both revisions and compares their public items. The error says which side
+/// failed to generate and why.
+pub fn summarize_specs(
+    old: &str,
+    old_origin: &str,
+    new: &str,
+    new_origin: &str,
+) -> Result<Summary, String> {
+    let old_src = astro_tokens_codegen::generate_str(old, old_origin).map_err(|e| e.to_string())?;
+    let new_src = astro_tokens_codegen::generate_str(new, new_origin).map_err(|e| e.to_string())?;
+    summarize(&old_src, &new_src)
+}
+
+/// Compares the public items of two Rust sources.
+pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
+    let old =
+        public_items(old).map_err(|e| format!("the OLD generated code does not parse: {e}"))?;
+    let new =
+        public_items(new).map_err(|e| format!("the NEW generated code does not parse: {e}"))?;
+    let mut summary = Summary::default();
+    for (key, sig) in &old {
+        match new.get(key) {
+            None => summary.removed.push((key.clone(), sig.clone())),
+            Some(n) if n != sig => summary.changed.push((key.clone(), sig.clone(), n.clone())),
+            Some(_) => {}
+        }
+    }
+    for (key, sig) in &new {
+        if !old.contains_key(key) {
+            summary.added.push((key.clone(), sig.clone()));
+        }
+    }
+    Ok(summary)
+}
+
+/// Every public item of a file, keyed by `kind path`.
+pub fn public_items(source: &str) -> Result<BTreeMap<String, String>, String> {
+    let file = syn::parse_file(source).map_err(|e| e.to_string())?;
+    let mut out = BTreeMap::new();
+    collect(&file.items, "", &mut out);
+    Ok(out)
+}
+
+fn is_pub(v: &Visibility) -> bool {
+    matches!(v, Visibility::Public(_))
+}
+
+fn collect(items: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
+    for item in items {
+        match item {
+            Item::Mod(m) if is_pub(&m.vis) => {
+                if let Some((_, inner)) = &m.content {
+                    collect(inner, &format!("{prefix}{}::", m.ident), out);
+                }
+            }
+            Item::Struct(s) if is_pub(&s.vis) => {
+                let name = format!("{prefix}{}", s.ident);
+                out.insert(format!("struct {name}"), String::new());
+                match &s.fields {
+                    Fields::Named(f) => {
+                        for field in f.named.iter().filter(|f| is_pub(&f.vis)) {
+                            let id = field
+                                .ident
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default();
+                            out.insert(format!("field {name}.{id}"), ty(&field.ty));
+                        }
+                    }
+                    Fields::Unnamed(f) => {
+                        for (i, field) in
+                            f.unnamed.iter().enumerate().filter(|(_, f)| is_pub(&f.vis))
+                        {
+                            out.insert(format!("field {name}.{i}"), ty(&field.ty));
+                        }
+                    }
+                    Fields::Unit => {}
+                }
+            }
+            Item::Enum(e) if is_pub(&e.vis) => {
+                let name = format!("{prefix}{}", e.ident);
+                let open = e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+                out.insert(
+                    format!("enum {name}"),
+                    if open {
+                        "#[non_exhaustive]".to_owned()
+                    } else {
+                        String::new()
+                    },
+                );
+                for v in &e.variants {
+                    let fields: Vec<String> = v.fields.iter().map(|f| ty(&f.ty)).collect();
+                    let sig = if fields.is_empty() {
+                        String::new()
+                    } else {
+                        format!("({})", fields.join(", "))
+                    };
+                    out.insert(format!("variant {name}::{}", v.ident), sig);
+                }
+            }
+            Item::Fn(f) if is_pub(&f.vis) => {
+                out.insert(format!("fn {prefix}{}", f.sig.ident), sig(&f.sig));
+            }
+            Item::Type(t) if is_pub(&t.vis) => {
+                out.insert(format!("type {prefix}{}", t.ident), ty(&t.ty));
+            }
+            Item::Const(c) if is_pub(&c.vis) => {
+                out.insert(format!("const {prefix}{}", c.ident), ty(&c.ty));
+            }
+            Item::Impl(i) if i.trait_.is_none() => {
+                let owner = ty(&i.self_ty);
+                let owner = format!("{prefix}{}", owner.split('<').next().unwrap_or_default());
+                let builder = prefix.contains("builder::");
+                for it in &i.items {
+                    match it {
+                        ImplItem::Fn(f) if is_pub(&f.vis) => {
+                            let setter = builder
+                                && f.sig.inputs.len() == 2
+                                && matches!(&f.sig.output, ReturnType::Type(_, t) if ty(t) == "Self");
+                            let kind = if setter { "setter" } else { "method" };
+                            out.insert(format!("{kind} {owner}::{}", f.sig.ident), sig(&f.sig));
+                        }
+                        ImplItem::Const(c) if is_pub(&c.vis) => {
+                            out.insert(format!("const {owner}::{}", c.ident), ty(&c.ty));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `(inputs) -> output where bounds`, with generic bounds inlined into the where part.
+fn sig(s: &Signature) -> String {
+    let inputs: Vec<String> = s
+        .inputs
+        .iter()
+        .map(|a| match a {
+            FnArg::Receiver(r) => format!(
+                "{}{}self",
+                if r.reference.is_some() { "&" } else { "" },
+                if r.mutability.is_some() && r.reference.is_some() {
+                    "mut "
+                } else {
+                    ""
+                }
+            ),
+            FnArg::Typed(t) => ty(&t.ty),
+        })
+        .collect();
+    let output = match &s.output {
+        ReturnType::Default => String::new(),
+        ReturnType::Type(_, t) => format!(" -> {}", ty(t)),
+    };
+    let mut bounds: Vec<String> = s
+        .generics
+        .params
+        .iter()
+        .filter_map(|p| match p {
+            GenericParam::Type(t) if !t.bounds.is_empty() => {
+                Some(format!("{}: {}", t.ident, bound_list(t.bounds.iter())))
+            }
+            _ => None,
+        })
+        .collect();
+    if let Some(w) = &s.generics.where_clause {
+        for p in &w.predicates {
+            if let WherePredicate::Type(t) = p {
+                bounds.push(format!(
+                    "{}: {}",
+                    ty(&t.bounded_ty),
+                    bound_list(t.bounds.iter())
+                ));
+            }
+        }
+    }
+    let bounds = if bounds.is_empty() {
+        String::new()
+    } else {
+        format!(" where {}", bounds.join(", "))
+    };
+    format!("({}){output}{bounds}", inputs.join(", "))
+}
+
+fn bound_list<'a>(bounds: impl Iterator<Item = &'a TypeParamBound>) -> String {
+    bounds
+        .map(|b| match b {
+            TypeParamBound::Trait(t) => path(&t.path),
+            TypeParamBound::Lifetime(l) => format!("'{}", l.ident),
+            _ => "_".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// A readable, comparable rendering of a type.
+pub fn ty(t: &Type) -> String {
+    match t {
+        Type::Path(p) => {
+            let last = path(&p.path);
+            match &p.qself {
+                Some(q) => format!("<{}>::{last}", ty(&q.ty)),
+                None => last,
+            }
+        }
+        Type::Reference(r) => format!(
+            "&{}{}{}",
+            r.lifetime
+                .as_ref()
+                .map(|l| format!("'{} ", l.ident))
+                .unwrap_or_default(),
+            if r.mutability.is_some() { "mut " } else { "" },
+            ty(&r.elem)
+        ),
+        Type::Tuple(t) => format!(
+            "({})",
+            t.elems.iter().map(ty).collect::<Vec<_>>().join(", ")
+        ),
+        Type::Slice(s) => format!("[{}]", ty(&s.elem)),
+        Type::Array(a) => format!("[{}; _]", ty(&a.elem)),
+        Type::ImplTrait(i) => format!("impl {}", bound_list(i.bounds.iter())),
+        Type::Paren(p) => ty(&p.elem),
+        Type::Group(g) => ty(&g.elem),
+        _ => "_".to_owned(),
+    }
+}
+
+/// The last segment of a path with its generic arguments (`T::Error` keeps both parts).
+fn path(p: &syn::Path) -> String {
+    let segs: Vec<&syn::PathSegment> = p.segments.iter().collect();
+    let keep = if segs.len() == 2 && segs[0].ident.to_string().len() == 1 {
+        2
+    } else {
+        1
+    };
+    segs.iter()
+        .skip(segs.len().saturating_sub(keep))
+        .map(|s| {
+            let args = match &s.arguments {
+                PathArguments::AngleBracketed(a) => format!(
+                    "<{}>",
+                    a.args
+                        .iter()
+                        .map(|g| match g {
+                            GenericArgument::Type(t) => ty(t),
+                            GenericArgument::Lifetime(l) => format!("'{}", l.ident),
+                            _ => "_".to_owned(),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                _ => String::new(),
+            };
+            format!("{}{args}", s.ident)
+        })
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OLD: &str = r#"
+        pub mod types {
+            pub struct A { pub x: ::std::option::Option<i64>, hidden: u8 }
+            #[non_exhaustive]
+            pub enum E { One, Two, Unknown(::std::string::String) }
+            pub mod builder {
+                pub struct L<'a> { c: &'a u8 }
+                impl<'a> L<'a> {
+                    pub fn new(c: &'a u8) -> Self { todo!() }
+                    pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<u64> { self }
+                }
+            }
+        }
+        impl ::std::fmt::Display for types::A { }
+    "#;
+
+    const NEW: &str = r#"
+        pub mod types {
+            pub struct A { pub x: i64, pub y: bool }
+            #[non_exhaustive]
+            pub enum E { One, Unknown(::std::string::String) }
+            pub mod builder {
+                pub struct L<'a> { c: &'a u8 }
+                impl<'a> L<'a> {
+                    pub fn new(c: &'a u8) -> Self { todo!() }
+                    pub fn limit<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> { self }
+                }
+            }
+        }
+    "#;
+
+    #[test]
+    fn public_items_are_compared_by_path_and_signature() {
+        let s = summarize(OLD, NEW).expect("both parse");
+        assert_eq!(
+            s.removed,
+            vec![("variant types::E::Two".to_owned(), String::new())]
+        );
+        assert_eq!(
+            s.added,
+            vec![("field types::A.y".to_owned(), "bool".to_owned())]
+        );
+        let changed: Vec<&str> = s.changed.iter().map(|c| c.0.as_str()).collect();
+        assert_eq!(
+            changed,
+            ["field types::A.x", "setter types::builder::L::limit"]
+        );
+        assert_eq!(s.changed[0].1, "Option<i64>");
+        assert!(
+            s.changed[1].2.ends_with("where V: TryInto<i64>"),
+            "{:?}",
+            s.changed[1]
+        );
+    }
+
+    #[test]
+    fn unparsable_source_names_the_side() {
+        let err = summarize("pub fn (", NEW).expect_err("bad source");
+        assert!(err.starts_with("the OLD generated code"), "{err}");
+    }
+}
