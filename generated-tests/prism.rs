@@ -44,6 +44,7 @@ struct Prism {
 impl Prism {
     /// Starts Prism in dynamic mode with request-violation errors, or `None` when it is
     /// not installed and skipping was asked for.
+    /// `test` names the log file and the skip message, so concurrent tests don't mix.
     fn start(test: &str) -> Option<Self> {
         let prism = common::prism(test)?;
         Some(Self::start_with(&prism, test))
@@ -168,7 +169,9 @@ fn describe(error: &astro_tokens::generated::Error<types::Error>) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn generated_client_requests_with_every_parameter_are_accepted_by_prism() {
-    let Some(prism) = Prism::start("prism_conformance") else {
+    let Some(prism) =
+        Prism::start("generated_client_requests_with_every_parameter_are_accepted_by_prism")
+    else {
         return;
     };
     let client = generated_client(&prism);
@@ -272,7 +275,9 @@ fn violations(response: &reqwest::Response) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn prism_refuses_invalid_requests_so_its_acceptance_means_something() {
-    let Some(prism) = Prism::start("prism_conformance") else {
+    let Some(prism) =
+        Prism::start("prism_refuses_invalid_requests_so_its_acceptance_means_something")
+    else {
         return;
     };
 
@@ -341,7 +346,8 @@ async fn prism_refuses_invalid_requests_so_its_acceptance_means_something() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn prism_dynamic_responses_deserialize_into_api_tokens_paginated() {
-    let Some(prism) = Prism::start("prism_conformance") else {
+    let Some(prism) = Prism::start("prism_dynamic_responses_deserialize_into_api_tokens_paginated")
+    else {
         return;
     };
     let client = generated_client(&prism);

@@ -43,7 +43,9 @@ fn validate_edited(validator: &Path, tag: &str, edit: impl Fn(&str) -> String) -
 
 #[test]
 fn fragment_is_valid_openapi_3_0_for_openapi_spec_validator() {
-    let Some(validator) = common::openapi_spec_validator("spec_valid") else {
+    let Some(validator) =
+        common::openapi_spec_validator("fragment_is_valid_openapi_3_0_for_openapi_spec_validator")
+    else {
         return;
     };
     let output = validate(&validator, &common::fragment_path());
@@ -62,7 +64,9 @@ fn fragment_is_valid_openapi_3_0_for_openapi_spec_validator() {
 
 #[test]
 fn validator_rejects_a_parameter_without_in() {
-    let Some(validator) = common::openapi_spec_validator("spec_valid") else {
+    let Some(validator) =
+        common::openapi_spec_validator("validator_rejects_a_parameter_without_in")
+    else {
         return;
     };
     let output = validate_edited(&validator, "no-in", |text| {
@@ -85,7 +89,9 @@ fn validator_rejects_a_parameter_without_in() {
 
 #[test]
 fn validator_rejects_a_ref_to_a_missing_schema() {
-    let Some(validator) = common::openapi_spec_validator("spec_valid") else {
+    let Some(validator) =
+        common::openapi_spec_validator("validator_rejects_a_ref_to_a_missing_schema")
+    else {
         return;
     };
     let output = validate_edited(&validator, "bad-ref", |text| {
