@@ -1,0 +1,445 @@
+//! Conformance of the generated client against Prism, an independent mock server that
+//! validates requests against `openapi/tokens.yaml` and invents responses from it.
+//!
+//! What this proves:
+//! - requests the generated client builds with every parameter set (all filters, several
+//!   `sorts`, several `dagTags`, `kind`, `offset`, `limit`) and a bearer token are ones
+//!   Prism finds valid: a 200 without an `sl-violations` header;
+//! - Prism's validation is on, so that acceptance means something: an out-of-range
+//!   `limit` sent by the generated client, an unknown `sorts` value and a bogus `kind`
+//!   sent raw, and a request without credentials are all refused with `sl-violations`;
+//! - 200 responses that Prism generates at random from the schemas (extra properties,
+//!   random date-times and enum values included) all deserialize into
+//!   `ApiTokensPaginated` through the generated client, with enum values the SDK knows.
+//!
+//! The test starts Prism (`.tools/node/node_modules/.bin/prism`, from `.ci/install-tools`,
+//! or `prism` on `PATH`) on a free loopback port and stops it when done, pass or fail.
+//! Prism missing fails the test with the install command (`ASTRO_TOKENS_SKIP_EXTERNAL=1`
+//! skips instead; CI never sets it).
+
+mod common;
+
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use astro_tokens::generated::{Client, types};
+use futures::StreamExt;
+
+/// How long Prism may take to start listening.
+const STARTUP: Duration = Duration::from_secs(30);
+/// How many dynamic responses are checked.
+const DYNAMIC_RESPONSES: usize = 200;
+/// The header where Prism lists the request's (or response's) violations.
+const VIOLATIONS: &str = "sl-violations";
+
+/// A running `prism mock`; stopped (killed and reaped) on drop.
+struct Prism {
+    child: Child,
+    base_url: String,
+    log: PathBuf,
+}
+
+impl Prism {
+    /// Starts Prism in dynamic mode with request-violation errors, or `None` when it is
+    /// not installed and skipping was asked for.
+    /// `test` names the log file and the skip message, so concurrent tests don't mix.
+    fn start(test: &str) -> Option<Self> {
+        let prism = common::prism(test)?;
+        Some(Self::start_with(&prism, test))
+    }
+
+    fn start_with(prism: &Path, test: &str) -> Self {
+        let port = free_port();
+        let log = common::scratch(&format!("prism-{test}"), "log");
+        let log_file = std::fs::File::create(&log).expect("create the Prism log");
+        let child = Command::new(prism)
+            .args(["mock", "-d", "--errors", "--host", "127.0.0.1", "--port"])
+            .arg(port.to_string())
+            .arg(common::fragment_path())
+            .current_dir(common::root())
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("clone the log handle"))
+            .stderr(log_file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", prism.display()));
+        let mut running = Self {
+            child,
+            base_url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        running.wait_until_listening(port);
+        running
+    }
+
+    fn wait_until_listening(&mut self, port: u16) {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+        let deadline = Instant::now() + STARTUP;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "Prism exited ({status}) before listening on {address}:\n{}",
+                    self.log_tail()
+                );
+            }
+            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "Prism did not listen on {address} within {STARTUP:?}:\n{}",
+                self.log_tail()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The last lines Prism printed, for failure messages.
+    fn log_tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let start = lines.len().saturating_sub(40);
+        format!(
+            "--- Prism log (last lines) ---\n{}",
+            lines[start..].join("\n")
+        )
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.log);
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a free port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A reqwest client that sends `Authorization: Bearer test`.
+fn authorized_http() -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        reqwest::header::HeaderValue::from_static("Bearer test"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("build the HTTP client")
+}
+
+fn generated_client(prism: &Prism) -> Client {
+    Client::new_with_client(&prism.base_url, authorized_http())
+}
+
+fn all_sorts() -> Vec<types::ListApiTokensSortsItem> {
+    use types::ListApiTokensSortsItem as S;
+    vec![
+        S::NameAsc,
+        S::NameDesc,
+        S::DescriptionAsc,
+        S::DescriptionDesc,
+        S::CreatedAtAsc,
+        S::CreatedAtDesc,
+        S::UpdatedAtAsc,
+        S::UpdatedAtDesc,
+        S::TokenStartAtAsc,
+        S::TokenStartAtDesc,
+    ]
+}
+
+/// Describes a failed call of the generated client, with Prism's violations if any.
+fn describe(error: &astro_tokens::generated::Error<types::Error>) -> String {
+    match error {
+        astro_tokens::generated::Error::ErrorResponse(response) => format!(
+            "HTTP {} {VIOLATIONS}: {:?} body: {:?}",
+            response.status(),
+            response.headers().get(VIOLATIONS),
+            &**response
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_client_requests_with_every_parameter_are_accepted_by_prism() {
+    let Some(prism) =
+        Prism::start("generated_client_requests_with_every_parameter_are_accepted_by_prism")
+    else {
+        return;
+    };
+    let client = generated_client(&prism);
+    let sorts = all_sorts();
+    let cases = [
+        // Every parameter, several sorts and several dagTags.
+        (
+            types::ListApiTokensKind::Standard,
+            0_u64,
+            20_i64,
+            vec![sorts[0], sorts[5], sorts[9]],
+            vec!["etl", "daily", "team:data"],
+            true,
+        ),
+        (
+            types::ListApiTokensKind::DirectAccess,
+            40,
+            1000,
+            sorts.clone(),
+            vec!["tag with space", "ünïcode"],
+            false,
+        ),
+        // The bounds of `limit` and a large `offset`.
+        (
+            types::ListApiTokensKind::Standard,
+            1_000_000,
+            0,
+            vec![sorts[2]],
+            vec!["one"],
+            false,
+        ),
+    ];
+    for (kind, offset, limit, sorts, dag_tags, only_org) in cases {
+        let result = client
+            .list_api_tokens()
+            .organization_id("clm8q7f6q000008lcgyougpsk")
+            .workspace_id("clm8sgvai000008l794psbkdv")
+            .deployment_id("clm8t5u4q000008jq4qoc3031")
+            .dag_id("example_dag")
+            .dag_tags(dag_tags.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>())
+            .include_only_organization_tokens(only_org)
+            .kind(kind)
+            .offset(offset)
+            .limit(limit)
+            .sorts(sorts.clone())
+            .send()
+            .await;
+        let what = format!(
+            "kind={kind} offset={offset} limit={limit} sorts={sorts:?} dagTags={dag_tags:?}"
+        );
+        match result {
+            Ok(response) => {
+                assert_eq!(response.status(), 200, "{what}");
+                assert!(
+                    response.headers().get(VIOLATIONS).is_none(),
+                    "{what}: Prism reports violations: {:?}",
+                    response.headers().get(VIOLATIONS)
+                );
+            }
+            Err(error) => panic!(
+                "Prism refused a request of the generated client ({what}): {}\n{}",
+                describe(&error),
+                prism.log_tail()
+            ),
+        }
+    }
+
+    // The required parameter alone is enough too.
+    let response = client
+        .list_api_tokens()
+        .organization_id("org")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("minimal request refused: {}", describe(&e)));
+    assert!(response.headers().get(VIOLATIONS).is_none());
+}
+
+/// Sends a raw GET to the operation with the given query string.
+async fn raw_get(prism: &Prism, query: &str, authorized: bool) -> reqwest::Response {
+    let http = if authorized {
+        authorized_http()
+    } else {
+        reqwest::Client::new()
+    };
+    http.get(format!(
+        "{}/organizations/org/tokens{query}",
+        prism.base_url
+    ))
+    .send()
+    .await
+    .expect("Prism answers")
+}
+
+fn violations(response: &reqwest::Response) -> String {
+    response
+        .headers()
+        .get(VIOLATIONS)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prism_refuses_invalid_requests_so_its_acceptance_means_something() {
+    let Some(prism) =
+        Prism::start("prism_refuses_invalid_requests_so_its_acceptance_means_something")
+    else {
+        return;
+    };
+
+    // Through the generated client: `limit` above the fragment's maximum.
+    let client = generated_client(&prism);
+    match client
+        .list_api_tokens()
+        .organization_id("org")
+        .limit(5000)
+        .send()
+        .await
+    {
+        Err(astro_tokens::generated::Error::ErrorResponse(response)) => {
+            assert_eq!(response.status(), 400);
+            let header = response
+                .headers()
+                .get(VIOLATIONS)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default();
+            assert!(
+                header.contains("limit"),
+                "the violation does not name limit: {header:?}"
+            );
+            // Prism's 400 body is the fragment's BadRequest example, as a typed Error.
+            assert_eq!(response.status_code, 400);
+        }
+        other => panic!(
+            "limit=5000 was not refused with a 400: {:?}",
+            other.map(|r| r.status())
+        ),
+    }
+
+    // Raw requests the generated client cannot even build.
+    for (query, parameter) in [
+        ("?sorts=bogus", "sorts"),
+        ("?sorts=name:asc&sorts=name:sideways", "sorts"),
+        ("?kind=SUPER", "kind"),
+        ("?limit=-1", "limit"),
+        ("?offset=-5", "offset"),
+        ("?limit=many", "limit"),
+    ] {
+        let response = raw_get(&prism, query, true).await;
+        let header = violations(&response);
+        assert!(
+            response.status().is_client_error() && header.contains(parameter),
+            "{query}: expected a 4xx naming {parameter}, got {} with {VIOLATIONS}: {header:?}",
+            response.status()
+        );
+    }
+
+    // No credentials: the fragment's BearerAuth is enforced.
+    let response = raw_get(&prism, "", false).await;
+    assert_eq!(response.status(), 401, "a request without a token");
+    assert!(!violations(&response).is_empty());
+
+    // And the same raw path with valid values is accepted (the refusals were about values).
+    let response = raw_get(&prism, "?sorts=name:asc&kind=STANDARD&limit=5", true).await;
+    assert_eq!(
+        response.status(),
+        200,
+        "{VIOLATIONS}: {}",
+        violations(&response)
+    );
+    assert!(violations(&response).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prism_dynamic_responses_deserialize_into_api_tokens_paginated() {
+    let Some(prism) = Prism::start("prism_dynamic_responses_deserialize_into_api_tokens_paginated")
+    else {
+        return;
+    };
+    let client = generated_client(&prism);
+    let sorts = all_sorts();
+    let kinds = [
+        types::ListApiTokensKind::Standard,
+        types::ListApiTokensKind::DirectAccess,
+    ];
+
+    let started = Instant::now();
+    let outcomes: Vec<_> = futures::stream::iter(0..DYNAMIC_RESPONSES)
+        .map(|i| {
+            let mut request = client
+                .list_api_tokens()
+                .organization_id(format!("org-{i}"))
+                .limit((i % 1001) as i64)
+                .offset((i * 7) as u64);
+            if i % 2 == 0 {
+                request = request.kind(kinds[i % 4 / 2]);
+            }
+            if i % 3 == 0 {
+                request = request.sorts(vec![sorts[i % 10], sorts[(i + 3) % 10]]);
+            }
+            if i % 5 == 0 {
+                request = request
+                    .dag_tags(vec![format!("tag{i}"), "shared".to_owned()])
+                    .workspace_id("ws");
+            }
+            async move { (i, request.send().await) }
+        })
+        .buffer_unordered(4)
+        .collect()
+        .await;
+
+    let mut tokens = 0;
+    let mut roles = 0;
+    let mut failures = Vec::new();
+    for (i, outcome) in outcomes {
+        match outcome {
+            Ok(response) => {
+                if let Some(v) = response.headers().get(VIOLATIONS) {
+                    failures.push(format!("#{i}: response violations {v:?}"));
+                }
+                let page: types::ApiTokensPaginated = response.into_inner();
+                for token in &page.tokens {
+                    tokens += 1;
+                    roles += token.roles.len();
+                    // Prism picks enum values from the fragment's lists.
+                    let mut unknown: Vec<String> = Vec::new();
+                    if token.kind.is_unknown() {
+                        unknown.push(token.kind.to_string());
+                    }
+                    if token.type_.is_unknown() {
+                        unknown.push(token.type_.to_string());
+                    }
+                    unknown.extend(
+                        token
+                            .roles
+                            .iter()
+                            .filter(|r| r.entity_type.is_unknown())
+                            .map(|r| r.entity_type.to_string()),
+                    );
+                    unknown.extend(
+                        [&token.created_by, &token.updated_by]
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|p| p.subject_type.as_ref())
+                            .filter(|s| s.is_unknown())
+                            .map(ToString::to_string),
+                    );
+                    if !unknown.is_empty() {
+                        failures.push(format!(
+                            "#{i}: enum values not in the fragment: {unknown:?}"
+                        ));
+                    }
+                }
+            }
+            Err(error) => failures.push(format!("#{i}: {}", describe(&error))),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {DYNAMIC_RESPONSES} dynamic responses failed:\n{}\n{}",
+        failures.len(),
+        failures.join("\n"),
+        prism.log_tail()
+    );
+    // Prism's generator must have produced tokens (and roles) to deserialize at all.
+    assert!(tokens > 0, "no tokens in {DYNAMIC_RESPONSES} responses");
+    assert!(roles > 0, "no roles in {tokens} tokens");
+    println!(
+        "{DYNAMIC_RESPONSES} dynamic responses ({tokens} tokens, {roles} roles) in {:?}",
+        started.elapsed()
+    );
+}
