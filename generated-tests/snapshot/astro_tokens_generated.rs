@@ -1965,3 +1965,19 @@ pub mod open_enums {
         }
     }
 }
+/// Facts taken from the fragment's top level.
+pub mod spec {
+    /// The fragment's `servers`: (URL, description), in its order.
+    pub const SERVERS: &[(&str, &str)] = &[
+        (
+            "https://api.astronomer.io/platform/v1beta1",
+            "Astro Platform API v1beta1 (the documented base URL of this operation)",
+        ),
+        (
+            "https://api.astronomer.io/iam/v1beta1",
+            "Astro IAM API v1beta1, which serves the same operation",
+        ),
+    ];
+    /// The first server: the SDK's default base URL.
+    pub const DEFAULT_BASE_URL: &str = "https://api.astronomer.io/platform/v1beta1";
+}
