@@ -1,1 +1,4 @@
 pub mod generated;
+
+#[cfg(feature = "testing")]
+pub mod fake;
