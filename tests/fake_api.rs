@@ -506,22 +506,23 @@ async fn drop_stops_the_server() {
 
 #[tokio::test]
 async fn large_data_set_pages_quickly() {
-    let fake = FakeApi::builder().tokens(20_000).start().await.unwrap();
+    let fake = FakeApi::builder().tokens(5_000).start().await.unwrap();
     let started = Instant::now();
-    let mut seen = 0;
+    let mut seen = Vec::new();
     let mut offset = 0;
-    while offset < 20_000 {
+    while offset < 5_000 {
         let o = offset.to_string();
         let got = page(
             &fake,
             &[("offset", &o), ("limit", "1000"), ("sorts", "name:asc")],
         )
         .await;
-        assert_eq!(got.total_count, 20_000);
-        seen += got.tokens.len();
+        assert_eq!(got.total_count, 5_000);
+        seen.extend(got.tokens);
         offset += 1000;
     }
-    assert_eq!(seen, 20_000);
+    assert_eq!(seen.len(), 5_000);
+    assert_eq!(seen, fake.select(&[("sorts", "name:asc")]).unwrap());
     assert!(
         started.elapsed() < Duration::from_secs(30),
         "{:?}",
