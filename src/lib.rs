@@ -35,6 +35,9 @@ mod page;
 mod secret;
 mod sort;
 
+#[cfg(feature = "testing")]
+pub mod fake;
+
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
     URL_ENV, USER_AGENT,
