@@ -162,7 +162,7 @@ impl fmt::Display for Error {
                 }
                 write!(
                     f,
-                    "the response body is not what the API describes: {message}; body starts {excerpt:?}"
+                    "the response body is not what the API describes: {message}; the body starts with: {excerpt}"
                 )?;
                 write_request_id(f, request_id.as_deref())
             }

@@ -1,0 +1,163 @@
+//! Each documented error status maps to the right `Error`, with the API's message and
+//! request id; undocumented statuses and non-JSON bodies give clear errors, not panics.
+
+use astro_tokens::fake::{CannedResponse, FakeApi};
+use astro_tokens::{Client, Error};
+use serde_json::json;
+
+fn client_with_token(fake: &FakeApi, token: &str) -> Client {
+    Client::builder()
+        .token(token)
+        .base_url(fake.base_url())
+        .build()
+        .expect("a client")
+}
+
+async fn error_for(canned: CannedResponse) -> (Error, FakeApi) {
+    let fake = FakeApi::builder()
+        .respond_with(move |_, _| Some(canned.clone()))
+        .start()
+        .await
+        .expect("fake");
+    let error = client_with_token(&fake, fake.token())
+        .list_tokens(fake.organization_id())
+        .first_page()
+        .await
+        .expect_err("an error");
+    (error, fake)
+}
+
+fn api_body(status: u16, message: &str) -> serde_json::Value {
+    json!({"message": message, "requestId": format!("req-{status}"), "statusCode": status})
+}
+
+#[tokio::test]
+async fn each_documented_status_maps_to_an_api_error_with_message_and_request_id() {
+    for (status, message) in [
+        (400, "bad request"),
+        (401, "no auth"),
+        (403, "forbidden"),
+        (404, "no such org"),
+        (500, "oops"),
+    ] {
+        let (error, _fake) =
+            error_for(CannedResponse::json(status, &api_body(status, message))).await;
+        assert_eq!(error.status(), Some(status), "{error}");
+        assert_eq!(error.request_id(), Some(format!("req-{status}").as_str()));
+        let line = error.to_string();
+        assert!(line.starts_with(&format!("HTTP {status} ")), "{line}");
+        assert!(
+            line.contains(message) && line.contains(&format!("req-{status}")),
+            "{line}"
+        );
+        assert!(!line.contains('\n'));
+        assert!(!error.is_retryable(), "{status} is not retryable");
+    }
+}
+
+#[tokio::test]
+async fn field_errors_are_kept_and_shown() {
+    let mut body = api_body(400, "invalid query");
+    body["fieldErrors"] =
+        json!([{"code": "max", "field": "limit", "message": "must be at most 1000"}]);
+    let (error, _fake) = error_for(CannedResponse::json(400, &body)).await;
+    assert_eq!(error.field_errors().len(), 1);
+    assert_eq!(error.field_errors()[0].field, "limit");
+    assert!(
+        error
+            .to_string()
+            .contains("limit: must be at most 1000 [max]"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_real_fake_answers_401_and_404_through_the_wrapper() {
+    let fake = FakeApi::start().await.expect("fake");
+    let wrong = client_with_token(&fake, "not-the-token")
+        .list_tokens(fake.organization_id())
+        .first_page()
+        .await
+        .expect_err("401");
+    assert_eq!(wrong.status(), Some(401), "{wrong}");
+    assert!(wrong.request_id().is_some());
+    let missing = client_with_token(&fake, fake.token())
+        .list_tokens("no-such-org")
+        .first_page()
+        .await
+        .expect_err("404");
+    assert_eq!(missing.status(), Some(404), "{missing}");
+}
+
+#[tokio::test]
+async fn an_html_502_from_a_proxy_is_a_clear_retryable_error() {
+    let html = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>";
+    let canned =
+        CannedResponse::text(502, "text/html", html).with_header("x-request-id", "proxy-1");
+    let (error, _fake) = error_for(canned).await;
+    assert_eq!(error.status(), Some(502));
+    assert_eq!(error.request_id(), Some("proxy-1"));
+    assert!(error.is_retryable());
+    let line = error.to_string();
+    assert!(
+        line.starts_with("HTTP 502 Bad Gateway: unexpected body: <html> <head><title>502"),
+        "{line}"
+    );
+}
+
+#[tokio::test]
+async fn an_undocumented_status_with_an_error_body_uses_its_message() {
+    let (error, _fake) = error_for(CannedResponse::json(418, &api_body(418, "teapot"))).await;
+    assert_eq!(error.status(), Some(418));
+    assert!(error.to_string().contains("teapot"), "{error}");
+}
+
+#[tokio::test]
+async fn a_documented_status_with_a_non_json_body_keeps_the_status() {
+    let canned = CannedResponse::text(500, "text/plain", "upstream exploded")
+        .with_header("x-request-id", "r-500");
+    let (error, _fake) = error_for(canned).await;
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    assert_eq!(error.status(), Some(500));
+    assert_eq!(error.request_id(), Some("r-500"));
+    assert!(error.to_string().contains("upstream exploded"), "{error}");
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_200_that_is_not_the_schema_is_a_decode_error_with_an_excerpt() {
+    let (error, _fake) = error_for(CannedResponse::json(200, &json!({"items": []}))).await;
+    assert!(
+        matches!(
+            error,
+            Error::Decode {
+                status: Some(200),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("{\"items\":[]}"), "{error}");
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    drop(listener);
+    let client = Client::builder()
+        .token("t")
+        .base_url(url)
+        .build()
+        .expect("client");
+    let error = client
+        .list_tokens("org")
+        .first_page()
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(error, Error::Transport { connect: true, .. }),
+        "{error:?}"
+    );
+    assert!(error.is_retryable());
+}
