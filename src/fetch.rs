@@ -61,14 +61,15 @@ impl Client {
         if !filters.sorts.is_empty() {
             request = request.sorts(filters.sorts.clone());
         }
-        let (result, observed) = hooks::observe(attempt, request.send()).await;
-        match result {
-            Ok(response) => {
-                let request_id = observed.request_id;
-                Page::from_wire(response.into_inner(), request_id, offset)
+        hooks::observe(attempt, async {
+            let result = request.send().await;
+            let observed = hooks::observed();
+            match result {
+                Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
+                Err(error) => Err(convert::from_progenitor(error, observed).await),
             }
-            Err(error) => Err(convert::from_progenitor(error, observed).await),
-        }
+        })
+        .await
     }
 }
 

@@ -19,6 +19,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use tracing::Instrument;
 use tracing::field::Empty;
 
+use crate::error::Error;
 use crate::generated;
 
 /// What the hook saw of the current attempt's response.
@@ -38,25 +39,41 @@ tokio::task_local! {
     static ATTEMPT: Attempt;
 }
 
-/// Runs one attempt's future in its span and context; returns the output and what the
-/// hook saw.
-pub(crate) async fn observe<F: Future>(number: u32, attempt: F) -> (F::Output, Observed) {
+/// Runs one attempt (sending, reading, decoding) in its span and context. The attempt
+/// calls [`observed`] after sending to learn what the hook saw. When the response had no
+/// `x-request-id` header, the request id of the error body (if any) goes in the span.
+pub(crate) async fn observe<T>(
+    number: u32,
+    attempt: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
     let span = request_span(OPERATION_ID, number);
     let context = Attempt {
         span: span.clone(),
         observed: RefCell::new(Observed::default()),
     };
     let started = Instant::now();
-    let (output, observed) = ATTEMPT
-        .scope(context, async move {
+    let output = ATTEMPT
+        .scope(context, async {
             let output = attempt.await;
-            let observed = ATTEMPT.with(|c| c.observed.borrow().clone());
-            (output, observed)
+            if let Err(error) = &output
+                && let Some(id) = error.request_id()
+                && observed().request_id.is_none()
+            {
+                span.record("request_id", id);
+            }
+            output
         })
         .instrument(span.clone())
         .await;
     span.record("duration_ms", elapsed_ms(started));
-    (output, observed)
+    output
+}
+
+/// What the hook saw of the current attempt's response (nothing outside [`observe`]).
+pub(crate) fn observed() -> Observed {
+    ATTEMPT
+        .try_with(|c| c.observed.borrow().clone())
+        .unwrap_or_default()
 }
 
 /// The operation id as the fragment spells it; progenitor hands the hook its snake_case
