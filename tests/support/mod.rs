@@ -47,7 +47,7 @@ impl Request {
             .filter(|p| !p.is_empty())
             .map(|pair| {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (percent_decode(k), percent_decode(v))
+                (form_decode(k), form_decode(v))
             })
             .collect()
     }
@@ -225,8 +225,13 @@ async fn read_head(stream: &mut TcpStream) -> Option<Request> {
     })
 }
 
-/// Decodes `%XX` escapes (and `+` as a space, as in a query); invalid escapes stay as
-/// they are, invalid UTF-8 is replaced.
+/// Decodes a query component: `+` is a space, then `%XX` escapes.
+pub fn form_decode(text: &str) -> String {
+    percent_decode(&text.replace('+', " "))
+}
+
+/// Decodes `%XX` escapes (as in a path: `+` stays `+`); invalid escapes stay as they
+/// are, invalid UTF-8 is replaced.
 pub fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -245,10 +250,6 @@ pub fn percent_decode(text: &str) -> String {
                         i += 1;
                     }
                 }
-            }
-            b'+' => {
-                out.push(b' ');
-                i += 1;
             }
             b => {
                 out.push(b);
