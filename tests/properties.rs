@@ -11,8 +11,13 @@ use astro_tokens::{Error, Sort};
 use proptest::prelude::*;
 use support::*;
 
+/// 64 cases, or `PROPTEST_CASES` for a longer run.
 fn config() -> ProptestConfig {
-    ProptestConfig::with_cases(64)
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64);
+    ProptestConfig::with_cases(cases)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
