@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::error::Error;
 use crate::generated;
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 
 /// The environment variable holding the API token (the one astro-cli uses).
@@ -40,6 +41,7 @@ pub struct Client {
     base_url: String,
     timeout: Duration,
     connect_timeout: Duration,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl Client {
@@ -73,6 +75,11 @@ impl Client {
         &self.base_url
     }
 
+    /// When and how failed requests are retried.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
     /// The generated progenitor client, for power users.
     pub fn generated(&self) -> &generated::Client {
         &self.inner
@@ -91,6 +98,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
             .field("token", &"[redacted]")
             .finish()
     }
@@ -103,6 +111,7 @@ pub struct ClientBuilder {
     base_url: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -112,6 +121,7 @@ impl Default for ClientBuilder {
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -123,6 +133,7 @@ impl fmt::Debug for ClientBuilder {
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -142,14 +153,60 @@ impl ClientBuilder {
     }
 
     /// Limit for each request attempt, from sending to the last byte of the body (default 30 s).
+    /// It applies to every attempt afresh: a retried request gets the full limit again.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Limit for establishing a connection (default 10 s).
+    /// Limit for establishing a connection (default 10 s), per attempt.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The whole retry policy at once (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Retry a failed request at most this many times (default 3; 0 turns retries off).
+    ///
+    /// ```
+    /// let client = astro_tokens::Client::builder().token("t").retries(5).build()?;
+    /// assert_eq!(client.retry_policy().max_retries(), 5);
+    /// # Ok::<(), astro_tokens::Error>(())
+    /// ```
+    pub fn retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.with_max_retries(retries);
+        self
+    }
+
+    /// The base of the exponential backoff (default 500 ms): retry *n* waits a random
+    /// duration up to `base × 2ⁿ`, capped by [`retry_max_delay`](Self::retry_max_delay).
+    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
+        self.retry = self.retry.with_base_delay(delay);
+        self
+    }
+
+    /// The ceiling of one computed backoff wait (default 8 s).
+    pub fn retry_max_delay(mut self, delay: Duration) -> Self {
+        self.retry = self.retry.with_max_delay(delay);
+        self
+    }
+
+    /// The longest `Retry-After` the client sleeps through (default 60 s). A server asking
+    /// for longer gets its error returned at once, with the requested delay in
+    /// [`ApiError::retry_after`](crate::ApiError::retry_after).
+    pub fn retry_after_cap(mut self, cap: Duration) -> Self {
+        self.retry = self.retry.with_retry_after_cap(cap);
+        self
+    }
+
+    /// Turns retries off: every failure is returned after one attempt.
+    pub fn no_retries(mut self) -> Self {
+        self.retry = RetryPolicy::none();
         self
     }
 
@@ -199,6 +256,7 @@ impl ClientBuilder {
             base_url,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
+            retry: self.retry,
         })
     }
 }

@@ -1,4 +1,6 @@
 //! One page request through the generated builder: the only place the wrapper sends.
+//! [`Client::fetch_page`] retries it under the client's [`RetryPolicy`](crate::RetryPolicy),
+//! so every caller (first page, page streams) gets each page retried transparently.
 
 use crate::client::Client;
 use crate::convert;
@@ -6,16 +8,22 @@ use crate::error::Error;
 use crate::filters::Filters;
 use crate::hooks;
 use crate::page::Page;
+use crate::retry;
 
 impl Client {
-    /// Requests the page at `offset` with `limit` items; one HTTP exchange.
+    /// Requests the page at `offset` with `limit` items, retrying transient failures
+    /// under the client's retry policy. Returns the first success or the last error.
     pub(crate) async fn fetch_page(
         &self,
         filters: &Filters,
         offset: u64,
         limit: u32,
     ) -> Result<Page, Error> {
-        self.attempt_page(filters, offset, limit, 1).await
+        check_path_segment(&filters.organization_id)?;
+        retry::run(&self.retry, |attempt| {
+            self.attempt_page(filters, offset, limit, attempt)
+        })
+        .await
     }
 
     /// One attempt (numbered from 1, for tracing) at one page.
@@ -53,13 +61,29 @@ impl Client {
         if !filters.sorts.is_empty() {
             request = request.sorts(filters.sorts.clone());
         }
-        let (result, observed) = hooks::observe(attempt, request.send()).await;
-        match result {
-            Ok(response) => {
-                let request_id = observed.request_id;
-                Page::from_wire(response.into_inner(), request_id, offset)
+        hooks::observe(attempt, async {
+            let result = request.send().await;
+            let observed = hooks::observed();
+            match result {
+                Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
+                Err(error) => Err(convert::from_progenitor(error, observed).await),
             }
-            Err(error) => Err(convert::from_progenitor(error, observed).await),
-        }
+        })
+        .await
     }
+}
+
+/// Refuses organization ids the URL parser would not keep as one path segment: `.` and
+/// `..` are dot segments that it resolves away, and a backslash counts as `/` in an `http(s)` URL
+/// (progenitor's path encoding escapes `/` and `%` but neither of these). Sending them
+/// would list another resource than the one asked for.
+fn check_path_segment(organization_id: &str) -> Result<(), Error> {
+    if organization_id == "." || organization_id == ".." || organization_id.contains('\\') {
+        return Err(Error::invalid(
+            "organization_id",
+            organization_id,
+            "an organization id that is not `.` or `..` and has no backslash",
+        ));
+    }
+    Ok(())
 }
