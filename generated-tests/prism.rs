@@ -465,8 +465,8 @@ fn every_setter(client: &astro_tokens::Client, round: usize) -> astro_tokens::Li
                 .into_iter()
                 .take(1 + round % 3),
         )
-        .include_only_organization_tokens(round % 2 == 0)
-        .kind(if round % 2 == 0 {
+        .include_only_organization_tokens(round.is_multiple_of(2))
+        .kind(if round.is_multiple_of(2) {
             TokenKind::Standard
         } else {
             TokenKind::DirectAccess
