@@ -32,6 +32,7 @@ mod filters;
 mod hooks;
 mod list;
 mod page;
+mod pagination;
 mod secret;
 mod sort;
 
@@ -50,4 +51,5 @@ pub use generated::types::{
 };
 pub use list::ListTokens;
 pub use page::Page;
+pub use pagination::{Items, ListingReport, Pages};
 pub use sort::{Direction, Sort, SortField};
