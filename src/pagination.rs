@@ -14,12 +14,17 @@
 //! - a non-empty page whose `offset` differs from the one asked (a server that ignores
 //!   `offset`), or whose tokens were all yielded before (a server that does not advance),
 //!   ends the stream with [`Error::Pagination`]: never a hang, never a silent repeat;
-//! - a token id is yielded at most once; repeats are dropped and counted;
+//! - a token id is yielded at most once; repeats are dropped and counted. Ids are
+//!   remembered as 64-bit fingerprints under a per-listing random key (8 bytes a token,
+//!   no per-id allocation); two distinct ids share one with odds of about n²/2⁶⁵ (below
+//!   one in ten million for a million tokens), and a key the server cannot know rules out
+//!   crafted collisions;
 //! - a `totalCount` that differs from the first page's sets [`Page::total_changed`] and
 //!   [`ListingReport::total_changed`].
 
 use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
@@ -217,7 +222,8 @@ where
         in_flight_limits: 0,
         yielded: 0,
         total: None,
-        seen: HashSet::new(),
+        seen: HashSet::default(),
+        fingerprint: RandomState::new(),
         report: Arc::clone(&report),
         done: false,
     };
@@ -245,8 +251,10 @@ struct Machine<F> {
     yielded: u64,
     /// The latest `totalCount`; `None` until the first page arrived.
     total: Option<u64>,
-    /// Ids yielded so far.
-    seen: HashSet<String>,
+    /// Fingerprints of the ids yielded so far.
+    seen: HashSet<u64, BuildHasherDefault<Prehashed>>,
+    /// The per-listing key of the fingerprints.
+    fingerprint: RandomState,
     report: SharedReport,
     done: bool,
 }
@@ -378,8 +386,9 @@ where
             });
         }
 
-        let seen = &mut self.seen;
-        page.tokens.retain(|token| seen.insert(token.id.clone()));
+        let (seen, fingerprint) = (&mut self.seen, &self.fingerprint);
+        page.tokens
+            .retain(|token| seen.insert(fingerprint.hash_one(token.id.as_str())));
         let fresh = page.tokens.len() as u64;
         if fresh == 0 {
             return Err(Error::Pagination {
@@ -433,6 +442,26 @@ where
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .first_total
+    }
+}
+
+/// The hasher of a set of fingerprints: they are hashes already, so it keeps them as is.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*byte);
+        }
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value;
     }
 }
 
