@@ -240,8 +240,10 @@ fn memory(_: &tokio::runtime::Runtime, _: &tokio::runtime::Runtime) -> Result<()
         growth / MIB,
         json / MIB
     );
+    let per_token = (growth - small_growth) / (SIZES[1] - SIZES[0]) as f64;
     println!(
-        "  (page of 1000: {:.2} MiB as JSON, {:.2} MiB decoded; growth for {} tokens: {:.1} MiB; \
+        "  (page of 1000: {:.2} MiB as JSON, {:.2} MiB decoded; growth for {} tokens: {:.1} MiB, \
+         so {per_token:.0} B more per extra token: the id fingerprints that prevent duplicates; \
          baseline {:.0} MiB after the fake's {n} tokens were built; the fake's per-request \
          buffers count too)",
         json / MIB,

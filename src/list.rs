@@ -284,3 +284,102 @@ impl ListTokens {
         self.items().try_collect().await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use futures::StreamExt;
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    /// A client aimed at a local listener that counts connections (and answers none).
+    async fn counting_client() -> (Client, tokio::task::JoinHandle<usize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("address"));
+        let counter = tokio::spawn(async move {
+            let mut accepted = 0;
+            while let Ok(Ok(_)) =
+                tokio::time::timeout(Duration::from_millis(200), listener.accept()).await
+            {
+                accepted += 1;
+            }
+            accepted
+        });
+        let client = Client::builder()
+            .token("t")
+            .base_url(url)
+            .build()
+            .expect("client");
+        (client, counter)
+    }
+
+    #[tokio::test]
+    async fn invalid_settings_fail_every_result_method_without_connecting() {
+        let (client, counter) = counting_client().await;
+        let cases = [
+            ("page_size", client.list_tokens("org").page_size(0)),
+            (
+                "page_size",
+                client.list_tokens("org").page_size(MAX_PAGE_SIZE + 1),
+            ),
+            ("concurrency", client.list_tokens("org").concurrency(0)),
+            ("organization_id", client.list_tokens("")),
+            ("offset", client.list_tokens("org").offset(u64::MAX)),
+            ("max_items", client.list_tokens("org").max_items(0)),
+        ];
+        for (field, listing) in cases {
+            let outcomes = [
+                listing.first_page().await.err(),
+                listing.clone().pages().next().await.and_then(Result::err),
+                listing.clone().items().next().await.and_then(Result::err),
+                listing.clone().collect_all().await.err(),
+            ];
+            for outcome in outcomes {
+                match outcome {
+                    Some(Error::InvalidInput {
+                        field: f, allowed, ..
+                    }) => {
+                        assert_eq!(f, field);
+                        assert!(!allowed.is_empty());
+                    }
+                    other => panic!("{field}: expected InvalidInput, got {other:?}"),
+                }
+            }
+        }
+        assert_eq!(counter.await.expect("counter"), 0, "nothing was sent");
+    }
+
+    #[test]
+    fn the_validation_error_names_the_field_the_value_and_the_range() {
+        let client = Client::builder().token("t").build().expect("client");
+        let error = client
+            .list_tokens("org")
+            .page_size(5000)
+            .validate()
+            .expect_err("too large");
+        let text = error.to_string();
+        assert!(
+            text.contains("page_size") && text.contains("5000") && text.contains("1..=1000"),
+            "{text}"
+        );
+        assert!(client.list_tokens("org").page_size(1000).validate().is_ok());
+        assert!(client.list_tokens("org").page_size(1).validate().is_ok());
+    }
+
+    #[test]
+    fn sorts_are_kept_in_the_order_they_were_added() {
+        use crate::generated::types::ListApiTokensSortsItem as G;
+        use crate::sort::SortField;
+        let client = Client::builder().token("t").build().expect("client");
+        let listing = client
+            .list_tokens("org")
+            .sort(SortField::UpdatedAt.desc())
+            .sorts([SortField::Name.asc(), SortField::CreatedAt.asc()]);
+        assert_eq!(
+            listing.filters.sorts,
+            vec![G::UpdatedAtDesc, G::NameAsc, G::CreatedAtAsc]
+        );
+    }
+}
