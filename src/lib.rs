@@ -32,6 +32,7 @@ mod filters;
 mod hooks;
 mod list;
 mod page;
+mod pagination;
 mod retry;
 mod secret;
 mod sort;
@@ -54,6 +55,7 @@ pub use generated::types::{
 };
 pub use list::ListTokens;
 pub use page::Page;
+pub use pagination::{Items, ListingReport, Pages};
 pub use retry::{
     DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP,
     RetryPolicy,
