@@ -24,6 +24,9 @@
 
 pub mod generated;
 
+#[cfg(feature = "testing")]
+pub mod fake;
+
 mod client;
 mod convert;
 mod error;

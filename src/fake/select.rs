@@ -1,0 +1,280 @@
+//! The fake's data set and its list semantics: filters (AND-combined), multi-key sorting
+//! with a total tie-break, and offset/limit paging that clones only the served page.
+//!
+//! Filter definitions:
+//! - `workspaceId=W`: `WORKSPACE`-type tokens with a `WORKSPACE` role on `W`, and
+//!   `DEPLOYMENT`-type tokens with a role on a deployment of `W` (a `DEPLOYMENT` role's
+//!   `entityId`, or a `DAG`/`DAG_TAG` role's `deploymentId`). `ORGANIZATION` tokens never
+//!   match, even with a workspace role. Which workspace a deployment belongs to comes from the
+//!   seed pools plus what the data shows: a `WORKSPACE`-type token with a `WORKSPACE` role on
+//!   `W` and a role on deployment `D` puts `D` in `W` (first seen wins).
+//! - `deploymentId=D`: any token with a `DEPLOYMENT` role on `D` or a `DAG`/`DAG_TAG` role
+//!   whose `deploymentId` is `D`.
+//! - `dagId=X`: tokens with a `DAG` role whose `entityId` is `X` (in any deployment).
+//! - `dagTags=a&dagTags=b`: tokens with a `DAG_TAG` role whose `entityId` is any listed tag.
+//! - `includeOnlyOrganizationTokens=true`: `type` `ORGANIZATION` only (`false`: no filter).
+//! - `kind=K`: `kind` equals `K`.
+//!
+//! Order: without `sorts`, insertion order (for seeded data that is `createdAt` ascending).
+//! With `sorts`, the keys in the given order (strings compare by bytes), then `id`
+//! ascending, then insertion order, so the order is total and deterministic.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use super::query::{ListQuery, SortField, SortKey};
+use crate::generated::open_enums::{ApiTokenRoleEntityType, ApiTokenType};
+use crate::generated::types::ApiToken;
+
+/// Tokens plus what the filters need to know about them.
+#[derive(Debug, Default)]
+struct Store {
+    tokens: Vec<ApiToken>,
+    /// deployment id → workspace id.
+    deployment_workspace: HashMap<String, String>,
+    /// Bumped on every mutation; keys the sort cache.
+    version: u64,
+}
+
+impl Store {
+    fn learn(&mut self, token: &ApiToken) {
+        if token.type_ != ApiTokenType::Workspace {
+            return;
+        }
+        let Some(workspace) = token
+            .roles
+            .iter()
+            .find(|r| r.entity_type == ApiTokenRoleEntityType::Workspace)
+        else {
+            return;
+        };
+        for deployment in token.roles.iter().filter_map(deployment_of) {
+            self.deployment_workspace
+                .entry(deployment.to_owned())
+                .or_insert_with(|| workspace.entity_id.clone());
+        }
+    }
+}
+
+/// The full sorted order for one set of sort keys at one data version.
+#[derive(Debug)]
+struct SortCache {
+    version: u64,
+    sorts: Vec<SortKey>,
+    order: Arc<Vec<usize>>,
+}
+
+/// The fake's tokens, shared between the server task and the [`FakeApi`](super::FakeApi)
+/// handle. Reads run concurrently; a sorted order is cached per `(sorts, version)` so paging
+/// through a large sorted set sorts once, not once per page.
+#[derive(Debug, Default)]
+pub(crate) struct DataSet {
+    store: RwLock<Store>,
+    cache: Mutex<Option<SortCache>>,
+}
+
+fn deployment_of(role: &crate::generated::types::ApiTokenRole) -> Option<&str> {
+    match role.entity_type {
+        ApiTokenRoleEntityType::Deployment => Some(role.entity_id.as_str()),
+        ApiTokenRoleEntityType::Dag | ApiTokenRoleEntityType::DagTag => {
+            role.deployment_id.as_deref()
+        }
+        _ => None,
+    }
+}
+
+fn matches(
+    token: &ApiToken,
+    query: &ListQuery,
+    deployment_workspace: &HashMap<String, String>,
+) -> bool {
+    if query.only_organization && token.type_ != ApiTokenType::Organization {
+        return false;
+    }
+    if let Some(kind) = &query.kind
+        && &token.kind != kind
+    {
+        return false;
+    }
+    if let Some(workspace) = &query.workspace_id {
+        let hit = match token.type_ {
+            ApiTokenType::Workspace => token.roles.iter().any(|r| {
+                r.entity_type == ApiTokenRoleEntityType::Workspace && &r.entity_id == workspace
+            }),
+            ApiTokenType::Deployment => token
+                .roles
+                .iter()
+                .filter_map(deployment_of)
+                .any(|d| deployment_workspace.get(d).is_some_and(|w| w == workspace)),
+            _ => false,
+        };
+        if !hit {
+            return false;
+        }
+    }
+    if let Some(deployment) = &query.deployment_id
+        && !token
+            .roles
+            .iter()
+            .filter_map(deployment_of)
+            .any(|d| d == deployment)
+    {
+        return false;
+    }
+    if let Some(dag) = &query.dag_id
+        && !token
+            .roles
+            .iter()
+            .any(|r| r.entity_type == ApiTokenRoleEntityType::Dag && &r.entity_id == dag)
+    {
+        return false;
+    }
+    if !query.dag_tags.is_empty()
+        && !token.roles.iter().any(|r| {
+            r.entity_type == ApiTokenRoleEntityType::DagTag && query.dag_tags.contains(&r.entity_id)
+        })
+    {
+        return false;
+    }
+    true
+}
+
+fn compare(a: &ApiToken, b: &ApiToken, sorts: &[SortKey]) -> Ordering {
+    for key in sorts {
+        let ordering = match key.field {
+            SortField::Name => a.name.cmp(&b.name),
+            SortField::Description => a.description.cmp(&b.description),
+            SortField::CreatedAt => a.created_at.cmp(&b.created_at),
+            SortField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
+            SortField::StartAt => a.start_at.cmp(&b.start_at),
+        };
+        let ordering = if key.descending {
+            ordering.reverse()
+        } else {
+            ordering
+        };
+        if ordering != Ordering::Equal {
+            return ordering;
+        }
+    }
+    a.id.cmp(&b.id)
+}
+
+/// One page of a list answer.
+#[derive(Debug)]
+pub(crate) struct Page {
+    /// Matches after filters.
+    pub(crate) total: usize,
+    /// The served slice of them.
+    pub(crate) tokens: Vec<ApiToken>,
+}
+
+impl DataSet {
+    pub(crate) fn new(
+        tokens: Vec<ApiToken>,
+        deployment_workspace: HashMap<String, String>,
+    ) -> Self {
+        let mut store = Store {
+            tokens: Vec::new(),
+            deployment_workspace,
+            version: 0,
+        };
+        for token in &tokens {
+            store.learn(token);
+        }
+        store.tokens = tokens;
+        Self {
+            store: RwLock::new(store),
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// A copy of every token, in insertion order.
+    pub(crate) fn snapshot(&self) -> Vec<ApiToken> {
+        self.store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .tokens
+            .clone()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .tokens
+            .len()
+    }
+
+    /// Inserts `token` at `index` (clamped to the end).
+    pub(crate) fn insert(&self, index: usize, token: ApiToken) {
+        let mut store = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        store.learn(&token);
+        let index = index.min(store.tokens.len());
+        store.tokens.insert(index, token);
+        store.version += 1;
+    }
+
+    /// Walks the matches of `query` in order, calling `visit(position, token)` for each.
+    fn walk(&self, query: &ListQuery, mut visit: impl FnMut(usize, &ApiToken)) {
+        let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
+        let mut position = 0;
+        let mut step = |token: &ApiToken| {
+            if matches(token, query, &store.deployment_workspace) {
+                visit(position, token);
+                position += 1;
+            }
+        };
+        if query.sorts.is_empty() {
+            store.tokens.iter().for_each(&mut step);
+        } else {
+            let order = self.sorted(&store, &query.sorts);
+            order
+                .iter()
+                .filter_map(|&i| store.tokens.get(i))
+                .for_each(&mut step);
+        }
+    }
+
+    fn sorted(&self, store: &Store, sorts: &[SortKey]) -> Arc<Vec<usize>> {
+        let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(hit) = cache.as_ref()
+            && hit.version == store.version
+            && hit.sorts == sorts
+        {
+            return Arc::clone(&hit.order);
+        }
+        let mut order: Vec<usize> = (0..store.tokens.len()).collect();
+        // Stable sort: equal (including equal ids) keep insertion order.
+        order.sort_by(|&a, &b| compare(&store.tokens[a], &store.tokens[b], sorts));
+        let order = Arc::new(order);
+        *cache = Some(SortCache {
+            version: store.version,
+            sorts: sorts.to_vec(),
+            order: Arc::clone(&order),
+        });
+        order
+    }
+
+    /// The page `[offset, offset + limit)` of the matches, and their count.
+    pub(crate) fn page(&self, query: &ListQuery, offset: usize, limit: usize) -> Page {
+        let end = offset.saturating_add(limit);
+        let mut tokens = Vec::with_capacity(limit.min(1000));
+        let mut total = 0;
+        self.walk(query, |position, token| {
+            total = position + 1;
+            if position >= offset && position < end {
+                tokens.push(token.clone());
+            }
+        });
+        Page { total, tokens }
+    }
+
+    /// Every match, in order (no paging).
+    pub(crate) fn select(&self, query: &ListQuery) -> Vec<ApiToken> {
+        let mut out = Vec::new();
+        self.walk(query, |_, token| out.push(token.clone()));
+        out
+    }
+}
