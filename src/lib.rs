@@ -35,6 +35,7 @@ mod filters;
 mod hooks;
 mod list;
 mod page;
+mod pagination;
 mod secret;
 mod sort;
 
@@ -53,4 +54,5 @@ pub use generated::types::{
 };
 pub use list::ListTokens;
 pub use page::Page;
+pub use pagination::{Items, ListingReport, Pages};
 pub use sort::{Direction, Sort, SortField};

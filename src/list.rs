@@ -1,13 +1,16 @@
 //! The listing builder: filters, sorts and paging controls, then a first page, a stream of
 //! pages, a stream of tokens, or everything collected.
 
-use futures::{Stream, TryStreamExt};
+use std::sync::Arc;
+
+use futures::TryStreamExt;
 
 use crate::client::Client;
 use crate::error::Error;
 use crate::filters::Filters;
 use crate::generated::types::{ApiToken, ListApiTokensKind};
 use crate::page::Page;
+use crate::pagination::{self, Items, Pages, Plan};
 use crate::sort::Sort;
 
 /// The default number of tokens asked for per request.
@@ -29,7 +32,29 @@ pub struct ListTokens {
 }
 
 impl Client {
-    /// Lists the API tokens of an organization.
+    /// Lists the API tokens of an organization: returns a builder for filters, sorts and
+    /// paging controls; nothing is sent until [`first_page`](ListTokens::first_page),
+    /// [`pages`](ListTokens::pages), [`items`](ListTokens::items) or
+    /// [`collect_all`](ListTokens::collect_all) is used (settings are validated then).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), astro_tokens::Error> {
+    /// use astro_tokens::{Client, SortField, TokenKind};
+    ///
+    /// let client = Client::from_env()?;
+    /// let tokens = client
+    ///     .list_tokens("my-organization-id")
+    ///     .workspace_id("my-workspace-id")
+    ///     .kind(TokenKind::Standard)
+    ///     .sort(SortField::Name.asc())
+    ///     .sort(SortField::CreatedAt.desc())
+    ///     .page_size(200)
+    ///     .max_items(1_000)
+    ///     .collect_all()
+    ///     .await?;
+    /// println!("{} tokens", tokens.len());
+    /// # Ok(()) }
+    /// ```
     pub fn list_tokens(&self, organization_id: impl Into<String>) -> ListTokens {
         ListTokens {
             client: self.clone(),
@@ -100,7 +125,7 @@ impl ListTokens {
         self
     }
 
-    /// Where to start (default 0).
+    /// How many matching tokens to skip before the first one listed (default 0).
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = offset;
         self
@@ -112,13 +137,15 @@ impl ListTokens {
         self
     }
 
-    /// Stop after this many tokens.
+    /// Stop after this many tokens (at least 1; unset means no cap). The last request asks
+    /// only for what is still needed.
     pub fn max_items(mut self, max: u64) -> Self {
         self.max_items = Some(max);
         self
     }
 
-    /// Pages in flight at once once the total is known (default 1).
+    /// Pages in flight at once once the first page told the total (default 1, at least 1).
+    /// Tokens still come out in offset order; dropping the stream cancels what is in flight.
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages;
         self
@@ -143,17 +170,35 @@ impl ListTokens {
         if self.concurrency == 0 {
             return Err(Error::invalid("concurrency", self.concurrency, "1 or more"));
         }
-        if i64::try_from(self.offset).is_err() {
+        if self.max_items == Some(0) {
+            return Err(Error::invalid(
+                "max_items",
+                0,
+                "1 or more (leave it unset for no cap)",
+            ));
+        }
+        // The API's numbers are signed 64-bit: the offset and a page after it must fit.
+        let last_offset = i64::MAX as u64 - u64::from(MAX_PAGE_SIZE);
+        if self.offset > last_offset {
             return Err(Error::invalid(
                 "offset",
                 self.offset,
-                format!("0..={}", i64::MAX),
+                format!("0..={last_offset}"),
             ));
         }
         Ok(())
     }
 
-    /// The first page only: one request.
+    /// The first page only: one request at `offset`, of `page_size` tokens (fewer if
+    /// `max_items` is smaller). Validates the settings first; nothing is sent if they are
+    /// wrong.
+    ///
+    /// ```no_run
+    /// # async fn run(client: astro_tokens::Client) -> Result<(), astro_tokens::Error> {
+    /// let page = client.list_tokens("my-organization-id").page_size(10).first_page().await?;
+    /// println!("{} of {} tokens", page.tokens.len(), page.total_count);
+    /// # Ok(()) }
+    /// ```
     pub async fn first_page(&self) -> Result<Page, Error> {
         self.validate()?;
         let limit = self.first_limit();
@@ -171,19 +216,70 @@ impl ListTokens {
         }
     }
 
-    /// Every page, in order. Sequential placeholder: replaced by the paginator.
-    pub fn pages(self) -> impl Stream<Item = Result<Page, Error>> + Send + 'static {
-        futures::stream::once(async move { self.first_page().await })
+    /// Every page, in offset order, as a [`Pages`] stream (`Send`, `Unpin`, lazy: nothing
+    /// is sent until it is polled). Tokens already yielded by an earlier page are dropped
+    /// from later ones; the stream ends after the first error. With
+    /// [`concurrency(n)`](Self::concurrency), up to `n` pages are fetched ahead once the
+    /// first page told the total. [`Pages::report`] tells whether the data changed
+    /// meanwhile. Invalid settings come out as the stream's only item, and nothing is sent.
+    ///
+    /// ```no_run
+    /// # async fn run(client: astro_tokens::Client) -> Result<(), astro_tokens::Error> {
+    /// use futures::TryStreamExt;
+    ///
+    /// let mut pages = client.list_tokens("my-organization-id").page_size(500).pages();
+    /// while let Some(page) = pages.try_next().await? {
+    ///     println!("{} tokens at offset {} of {}", page.tokens.len(), page.offset, page.total_count);
+    /// }
+    /// assert!(pages.report().is_consistent(), "the tokens changed while listing");
+    /// # Ok(()) }
+    /// ```
+    pub fn pages(self) -> Pages {
+        if let Err(error) = self.validate() {
+            return Pages::failed(error);
+        }
+        let plan = Plan {
+            start: self.offset,
+            page_size: self.page_size,
+            max_items: self.max_items,
+            concurrency: self.concurrency,
+        };
+        let client = self.client;
+        let filters = Arc::new(self.filters);
+        pagination::paginate(plan, move |offset, limit| {
+            let client = client.clone();
+            let filters = Arc::clone(&filters);
+            async move { client.fetch_page(&filters, offset, limit).await }
+        })
     }
 
-    /// Every token, in order.
-    pub fn items(self) -> impl Stream<Item = Result<ApiToken, Error>> + Send + 'static {
-        self.pages()
-            .map_ok(|page| futures::stream::iter(page.tokens.into_iter().map(Ok)))
-            .try_flatten()
+    /// Every token, in order, each at most once, as an [`Items`] stream (`Send`, `Unpin`,
+    /// lazy). After it ended, [`Items::total_changed`] (or [`Items::report`]) tells whether
+    /// the data changed during the listing, in which case a token may have been missed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: astro_tokens::Client) -> Result<(), astro_tokens::Error> {
+    /// use futures::{StreamExt, TryStreamExt};
+    /// use astro_tokens::SortField;
+    ///
+    /// let mut items = client
+    ///     .list_tokens("my-organization-id")
+    ///     .sort(SortField::Name.asc())
+    ///     .page_size(1000)
+    ///     .concurrency(4)
+    ///     .items();
+    /// let tokens: Vec<_> = items.by_ref().try_collect().await?;
+    /// if items.total_changed() {
+    ///     eprintln!("tokens were added or removed while listing; run it again for a snapshot");
+    /// }
+    /// println!("{} tokens", tokens.len());
+    /// # Ok(()) }
+    /// ```
+    pub fn items(self) -> Items {
+        Items::new(self.pages())
     }
 
-    /// Every token, collected.
+    /// Every token, collected: [`items`](Self::items) gathered into a `Vec`.
     pub async fn collect_all(self) -> Result<Vec<ApiToken>, Error> {
         self.items().try_collect().await
     }

@@ -1,5 +1,11 @@
 //! Typed sorts: `SortField::Name.asc()` instead of the string `"name:asc"`.
 //! The wire form is `field:direction`; the fragment lists which pairs the API takes.
+//!
+//! Keeping up with the fragment: a value removed from it removes a generated variant, so
+//! `Sort::to_generated` stops compiling; a value added to it fails
+//! `the_wrapper_covers_exactly_the_fragments_sort_values`, which says what to add. (There
+//! is deliberately no `From<ListApiTokensSortsItem> for Sort`: its exhaustive match would
+//! turn that readable test failure into a compile error in generated-code terms.)
 
 use std::fmt;
 use std::str::FromStr;
@@ -160,5 +166,124 @@ impl<'de> serde::Deserialize<'de> for Sort {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `sorts` item enum of `openapi/tokens.yaml`, read now (not at build time).
+    fn fragment_sort_values() -> Vec<String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/tokens.yaml");
+        let text = std::fs::read_to_string(path).expect("openapi/tokens.yaml is readable");
+        let spec: serde_yaml::Value = serde_yaml::from_str(&text).expect("the fragment is YAML");
+        let parameters =
+            spec["paths"]["/organizations/{organizationId}/tokens"]["get"]["parameters"]
+                .as_sequence()
+                .expect("ListApiTokens has parameters");
+        let sorts = parameters
+            .iter()
+            .find(|p| p["name"].as_str() == Some("sorts"))
+            .expect("ListApiTokens has a `sorts` parameter");
+        sorts["schema"]["items"]["enum"]
+            .as_sequence()
+            .expect("`sorts` items are an enum")
+            .iter()
+            .map(|v| v.as_str().expect("sort values are strings").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_wrapper_covers_exactly_the_fragments_sort_values() {
+        let fragment = fragment_sort_values();
+        let wrapper: Vec<String> = Sort::all().map(|s| s.to_string()).collect();
+        let missing: Vec<&String> = fragment.iter().filter(|v| !wrapper.contains(v)).collect();
+        let extra: Vec<&String> = wrapper.iter().filter(|v| !fragment.contains(v)).collect();
+        assert!(
+            missing.is_empty(),
+            "openapi/tokens.yaml allows sorts {missing:?} that `Sort` cannot express: add the \
+             field to `SortField` (variant, `ALL`, `as_str`) and the pairs to \
+             `Sort::to_generated` in src/sort.rs"
+        );
+        assert!(
+            extra.is_empty(),
+            "`Sort::all()` yields {extra:?}, which openapi/tokens.yaml no longer allows: remove \
+             them from `SortField` (variant, `ALL`, `as_str`) and `Sort::to_generated` in \
+             src/sort.rs"
+        );
+        assert_eq!(
+            wrapper, fragment,
+            "`SortField::ALL` should list the fields in the fragment's order"
+        );
+    }
+
+    #[test]
+    fn every_fragment_sort_value_converts_to_the_same_generated_variant() {
+        for value in fragment_sort_values() {
+            let generated: ListApiTokensSortsItem = value.parse().unwrap_or_else(|_| {
+                panic!("the generated enum rejects {value:?}: rebuild after editing the fragment")
+            });
+            let sort: Sort = value
+                .parse()
+                .unwrap_or_else(|e| panic!("`Sort` rejects {value:?}: {e}"));
+            assert_eq!(sort.to_generated(), generated, "{value}");
+            assert_eq!(ListApiTokensSortsItem::from(sort), generated, "{value}");
+            assert_eq!(generated.to_string(), value, "the generated wire form");
+        }
+    }
+
+    #[test]
+    fn sort_display_and_from_str_round_trip_through_the_wire_form() {
+        for sort in Sort::all() {
+            assert_eq!(sort.to_string().parse::<Sort>().ok(), Some(sort));
+        }
+        assert_eq!(SortField::Name.asc().to_string(), "name:asc");
+        assert_eq!(
+            SortField::TokenStartAt.desc().to_string(),
+            "tokenStartAt:desc"
+        );
+        assert_eq!(
+            SortField::CreatedAt.desc(),
+            Sort {
+                field: SortField::CreatedAt,
+                direction: Direction::Desc
+            }
+        );
+    }
+
+    #[test]
+    fn an_unknown_sort_is_rejected_with_every_valid_value_listed() {
+        let error = "created:desc".parse::<Sort>().expect_err("not a sort");
+        match &error {
+            Error::InvalidInput {
+                field,
+                value,
+                allowed,
+            } => {
+                assert_eq!(*field, "sort");
+                assert_eq!(value, "created:desc");
+                for sort in Sort::all() {
+                    assert!(allowed.contains(&sort.to_string()), "{allowed}");
+                }
+            }
+            other => panic!("expected InvalidInput, got {other:?}"),
+        }
+        assert!(
+            "Name:asc".parse::<Sort>().is_err(),
+            "the wire form is case-sensitive"
+        );
+        assert!("name:ascending".parse::<Sort>().is_err());
+    }
+
+    #[test]
+    fn serde_uses_the_wire_form() {
+        let sorts = vec![SortField::Name.asc(), SortField::UpdatedAt.desc()];
+        let json = serde_json::to_string(&sorts).expect("serializes");
+        assert_eq!(json, r#"["name:asc","updatedAt:desc"]"#);
+        let back: Vec<Sort> = serde_json::from_str(&json).expect("deserializes");
+        assert_eq!(back, sorts);
+        let error = serde_json::from_str::<Sort>(r#""nope:asc""#).expect_err("unknown");
+        assert!(error.to_string().contains("tokenStartAt:desc"), "{error}");
     }
 }

@@ -1,0 +1,536 @@
+//! The pagination state machine driven by an in-memory, scripted API: call counts,
+//! order, termination, misbehaving servers, data changing mid-listing, prefetch, drop.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use futures::TryStreamExt;
+
+use super::*;
+
+/// A token with this id; the other fields are fixed.
+fn token(id: &str) -> ApiToken {
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "name": format!("name {id}"),
+        "description": "",
+        "shortToken": "short",
+        "type": "ORGANIZATION",
+        "kind": "STANDARD",
+        "createdAt": "2024-01-01T00:00:00Z",
+        "startAt": "2024-01-01T00:00:00Z",
+        "updatedAt": "2024-01-01T00:00:00Z",
+    }))
+    .expect("the fixed token JSON matches the schema")
+}
+
+fn ids(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("tok-{i:05}")).collect()
+}
+
+/// How the scripted server departs from a well-behaved one.
+#[derive(Clone, Copy, Debug, Default)]
+enum Quirk {
+    #[default]
+    None,
+    /// Serves the first page whatever the offset, and says so (`offset: 0`).
+    IgnoreOffset,
+    /// Serves the first page whatever the offset, but echoes the offset asked.
+    RepeatFirstPage,
+    /// Answers an empty page at this offset (totalCount unchanged).
+    EmptyAt(u64),
+    /// Answers only this many tokens at this offset.
+    ShortAt(u64, usize),
+    /// Answers this many more tokens than asked at this offset.
+    LongAt(u64, usize),
+    /// Fails the request at this offset.
+    FailAt(u64),
+    /// Before serving call number `call` (from 0), inserts `count` tokens at `at`.
+    InsertBefore {
+        call: usize,
+        at: usize,
+        count: usize,
+    },
+    /// Before serving call number `call` (from 0), deletes the token at `at`.
+    DeleteBefore { call: usize, at: usize },
+}
+
+/// An in-memory API that pages `ids` as the real one would, counting calls.
+#[derive(Clone, Default)]
+struct Server {
+    ids: Arc<Mutex<Vec<String>>>,
+    quirk: Quirk,
+    /// Latency of call `i` (from 0); none by default.
+    latency: Option<fn(usize) -> Duration>,
+    calls: Arc<Mutex<Vec<(u64, u32)>>>,
+    started: Arc<AtomicUsize>,
+    finished: Arc<AtomicUsize>,
+    cancelled: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
+    max_in_flight: Arc<AtomicUsize>,
+}
+
+/// Counts a request as cancelled if it is dropped before it finished.
+struct Flight {
+    server: Server,
+    done: bool,
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        self.server.in_flight.fetch_sub(1, Ordering::SeqCst);
+        if self.done {
+            self.server.finished.fetch_add(1, Ordering::SeqCst);
+        } else {
+            self.server.cancelled.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+impl Server {
+    fn with(n: usize) -> Self {
+        Self {
+            ids: Arc::new(Mutex::new(ids(n))),
+            ..Self::default()
+        }
+    }
+
+    fn quirk(mut self, quirk: Quirk) -> Self {
+        self.quirk = quirk;
+        self
+    }
+
+    fn latency(mut self, latency: fn(usize) -> Duration) -> Self {
+        self.latency = Some(latency);
+        self
+    }
+
+    fn calls(&self) -> Vec<(u64, u32)> {
+        self.calls.lock().expect("not poisoned").clone()
+    }
+
+    fn started(&self) -> usize {
+        self.started.load(Ordering::SeqCst)
+    }
+
+    /// Pages this server with the given controls.
+    fn paginate(&self, start: u64, page_size: u32, max_items: Option<u64>, n: usize) -> Pages {
+        let server = self.clone();
+        let plan = Plan {
+            start,
+            page_size,
+            max_items,
+            concurrency: n,
+        };
+        paginate(plan, move |offset, limit| {
+            let server = server.clone();
+            async move { server.serve(offset, limit).await }
+        })
+    }
+
+    async fn serve(self, offset: u64, limit: u32) -> Result<Page, Error> {
+        let call = {
+            let mut calls = self.calls.lock().expect("not poisoned");
+            calls.push((offset, limit));
+            calls.len() - 1
+        };
+        self.started.fetch_add(1, Ordering::SeqCst);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        let mut flight = Flight {
+            server: self.clone(),
+            done: false,
+        };
+        if let Some(latency) = self.latency {
+            tokio::time::sleep(latency(call)).await;
+        }
+        let page = self.page(call, offset, limit);
+        flight.done = true;
+        page
+    }
+
+    fn page(&self, call: usize, offset: u64, limit: u32) -> Result<Page, Error> {
+        let mut data = self.ids.lock().expect("not poisoned");
+        match self.quirk {
+            Quirk::InsertBefore {
+                call: at_call,
+                at,
+                count,
+            } if at_call == call => {
+                for i in 0..count {
+                    data.insert(at + i, format!("new-{call}-{i}"));
+                }
+            }
+            Quirk::DeleteBefore { call: at_call, at } if at_call == call => {
+                data.remove(at);
+            }
+            Quirk::FailAt(at) if at == offset => {
+                return Err(Error::Transport {
+                    message: format!("scripted failure at {offset}"),
+                    timeout: false,
+                    connect: true,
+                    request_id: None,
+                });
+            }
+            _ => {}
+        }
+        let total = data.len() as u64;
+        let (served_from, echoed) = match self.quirk {
+            Quirk::IgnoreOffset => (0, 0),
+            Quirk::RepeatFirstPage => (0, offset),
+            _ => (offset, offset),
+        };
+        let mut take = limit as usize;
+        match self.quirk {
+            Quirk::EmptyAt(at) if at == offset => take = 0,
+            Quirk::ShortAt(at, n) if at == offset => take = n,
+            Quirk::LongAt(at, n) if at == offset => take += n,
+            _ => {}
+        }
+        let tokens = data
+            .iter()
+            .skip(served_from as usize)
+            .take(take)
+            .map(|id| token(id))
+            .collect();
+        Ok(Page {
+            tokens,
+            offset: echoed,
+            limit: u64::from(limit),
+            total_count: total,
+            total_changed: false,
+            request_id: None,
+        })
+    }
+}
+
+fn id_list(tokens: &[ApiToken]) -> Vec<String> {
+    tokens.iter().map(|t| t.id.clone()).collect()
+}
+
+/// Collects every item, failing the test if the stream takes longer than 10 s (a hang).
+async fn collect(items: &mut Items) -> Result<Vec<ApiToken>, Error> {
+    tokio::time::timeout(Duration::from_secs(10), items.try_collect())
+        .await
+        .expect("the listing ended instead of hanging")
+}
+
+/// Collects every page outcome, errors included, within 10 s.
+async fn outcomes(pages: Pages) -> Vec<Result<Page, Error>> {
+    tokio::time::timeout(Duration::from_secs(10), pages.collect())
+        .await
+        .expect("the listing ended instead of hanging")
+}
+
+#[tokio::test]
+async fn sequential_listing_of_2345_tokens_makes_exactly_24_calls_and_yields_every_id_once_in_order()
+ {
+    let server = Server::with(2345);
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(2345));
+    assert_eq!(server.calls().len(), 24);
+    let offsets: Vec<u64> = server.calls().iter().map(|c| c.0).collect();
+    assert_eq!(offsets, (0..24).map(|i| i * 100).collect::<Vec<u64>>());
+    let report = items.report();
+    assert_eq!(
+        (report.requests, report.pages, report.items),
+        (24, 24, 2345)
+    );
+    assert!(report.is_consistent(), "{report:?}");
+}
+
+#[tokio::test]
+async fn prefetch_of_8_makes_the_same_24_calls_and_keeps_the_order() {
+    let server = Server::with(2345).latency(|call| Duration::from_millis(1 + (call % 5) as u64));
+    let mut items = Items::new(server.paginate(0, 100, None, 8));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(2345));
+    assert_eq!(server.calls().len(), 24);
+    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 8);
+    assert_eq!(server.cancelled.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn the_first_page_is_fetched_alone_before_prefetch_starts() {
+    let server = Server::with(1000).latency(|_| Duration::from_millis(5));
+    let mut pages = server.paginate(0, 100, None, 4);
+    let first = pages.try_next().await.expect("no error").expect("a page");
+    assert_eq!(first.offset, 0);
+    // The window opens only when the next page is asked for, after the first one.
+    assert_eq!(server.calls().len(), 1);
+    let rest: Vec<Page> = pages.try_collect().await.expect("no error");
+    assert_eq!(rest.len(), 9);
+    assert_eq!(server.calls().len(), 10);
+}
+
+#[tokio::test]
+async fn starting_at_an_offset_lists_the_rest_in_ceil_of_remaining_over_page_size_calls() {
+    for concurrency in [1, 8] {
+        let server = Server::with(2345);
+        let mut items = Items::new(server.paginate(345, 100, None, concurrency));
+        let tokens = collect(&mut items).await.expect("no error");
+        assert_eq!(id_list(&tokens), ids(2345)[345..].to_vec());
+        assert_eq!(server.calls().len(), 20, "concurrency {concurrency}");
+    }
+}
+
+#[tokio::test]
+async fn max_items_asks_the_last_page_only_for_what_is_still_needed() {
+    for concurrency in [1, 4] {
+        let server = Server::with(2345);
+        let mut items = Items::new(server.paginate(0, 100, Some(250), concurrency));
+        let tokens = collect(&mut items).await.expect("no error");
+        assert_eq!(id_list(&tokens), ids(250));
+        assert_eq!(server.calls(), vec![(0, 100), (100, 100), (200, 50)]);
+    }
+}
+
+#[tokio::test]
+async fn max_items_smaller_than_a_page_makes_one_small_request() {
+    let server = Server::with(2345);
+    let mut items = Items::new(server.paginate(10, 100, Some(7), 8));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(17)[10..].to_vec());
+    assert_eq!(server.calls(), vec![(10, 7)]);
+}
+
+#[tokio::test]
+async fn an_offset_beyond_the_total_yields_one_empty_page_after_exactly_one_call() {
+    let server = Server::with(50);
+    let pages = outcomes(server.paginate(80, 100, None, 8)).await;
+    assert_eq!(pages.len(), 1);
+    let page = pages[0].as_ref().expect("no error");
+    assert!(page.tokens.is_empty());
+    assert_eq!(page.total_count, 50);
+    assert_eq!(server.calls().len(), 1);
+}
+
+#[tokio::test]
+async fn an_empty_collection_takes_one_call_and_yields_nothing() {
+    let server = Server::with(0);
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    assert!(collect(&mut items).await.expect("no error").is_empty());
+    assert_eq!(server.calls().len(), 1);
+    assert!(items.report().is_consistent());
+}
+
+#[tokio::test]
+async fn an_exact_multiple_of_the_page_size_needs_no_extra_call_to_find_the_end() {
+    let server = Server::with(300);
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    assert_eq!(collect(&mut items).await.expect("no error").len(), 300);
+    assert_eq!(server.calls().len(), 3);
+}
+
+#[tokio::test]
+async fn an_empty_page_before_the_total_ends_the_stream_and_flags_ended_early() {
+    let server = Server::with(500).quirk(Quirk::EmptyAt(200));
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let tokens = collect(&mut items)
+        .await
+        .expect("an empty page is not an error");
+    assert_eq!(id_list(&tokens), ids(200));
+    assert_eq!(server.calls().len(), 3);
+    let report = items.report();
+    assert!(report.ended_early);
+    assert!(!report.is_consistent());
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_offset_ends_in_a_pagination_error_not_a_hang() {
+    for concurrency in [1, 8] {
+        let server = Server::with(500).quirk(Quirk::IgnoreOffset);
+        let pages = outcomes(server.paginate(0, 100, None, concurrency)).await;
+        assert_eq!(pages.len(), 2, "one good page, then the error");
+        assert_eq!(
+            id_list(&pages[0].as_ref().expect("first page").tokens),
+            ids(100)
+        );
+        match &pages[1] {
+            Err(Error::Pagination { offset, message }) => {
+                assert_eq!(*offset, 100);
+                assert!(message.contains("does not honour `offset`"), "{message}");
+            }
+            other => panic!("expected a pagination error, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_repeats_a_page_ends_in_a_pagination_error() {
+    let server = Server::with(500).quirk(Quirk::RepeatFirstPage);
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let error = collect(&mut items).await.expect_err("a repeated page");
+    assert!(
+        matches!(&error, Error::Pagination { offset: 100, message } if message.contains("does not advance")),
+        "{error}"
+    );
+    assert_eq!(server.calls().len(), 2);
+}
+
+#[tokio::test]
+async fn insertion_mid_listing_yields_no_duplicate_and_flags_total_changed() {
+    for concurrency in [1, 4] {
+        // Before the third request, 3 tokens are inserted at the front: the tokens already
+        // listed shift right, so the next pages start with 3 tokens seen before.
+        let server = Server::with(1000).quirk(Quirk::InsertBefore {
+            call: 2,
+            at: 0,
+            count: 3,
+        });
+        let mut items = Items::new(server.paginate(0, 100, None, concurrency));
+        let tokens = collect(&mut items).await.expect("no error");
+        let listed = id_list(&tokens);
+        let distinct: HashSet<&String> = listed.iter().collect();
+        assert_eq!(distinct.len(), listed.len(), "no duplicates");
+        assert_eq!(listed, ids(1000), "every original token, in order");
+        let report = items.report();
+        assert!(report.total_changed, "{report:?}");
+        assert_eq!(report.duplicates_skipped, 3, "{report:?}");
+        assert_eq!(
+            (report.first_total, report.last_total),
+            (Some(1000), Some(1003))
+        );
+    }
+}
+
+#[tokio::test]
+async fn deletion_mid_listing_flags_total_changed_on_the_page_and_the_report() {
+    let server = Server::with(300).quirk(Quirk::DeleteBefore { call: 1, at: 0 });
+    let pages: Vec<Page> = outcomes(server.paginate(0, 100, None, 1))
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .expect("no error");
+    assert!(!pages[0].total_changed);
+    assert!(pages[1].total_changed);
+    let listed: Vec<String> = pages.iter().flat_map(|p| id_list(&p.tokens)).collect();
+    // Offset paging cannot see the token that moved into the page already read.
+    assert_eq!(listed.len(), 299);
+    assert!(!listed.contains(&"tok-00100".to_owned()));
+}
+
+#[tokio::test]
+async fn a_short_page_continues_from_what_was_received_not_from_the_page_size() {
+    let server = Server::with(500).quirk(Quirk::ShortAt(100, 60));
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(500));
+    let offsets: Vec<u64> = server.calls().iter().map(|c| c.0).collect();
+    assert_eq!(offsets, vec![0, 100, 160, 260, 360, 460]);
+    assert_eq!(items.report().short_pages, 1);
+}
+
+#[tokio::test]
+async fn a_short_page_under_prefetch_cancels_what_is_in_flight_and_leaves_no_gap() {
+    let server = Server::with(1000)
+        .quirk(Quirk::ShortAt(100, 60))
+        .latency(|call| Duration::from_millis(if call < 2 { 1 } else { 30 }));
+    let mut items = Items::new(server.paginate(0, 100, None, 4));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(1000));
+    assert!(server.calls().contains(&(160, 100)), "{:?}", server.calls());
+    assert!(server.cancelled.load(Ordering::SeqCst) >= 1);
+}
+
+#[tokio::test]
+async fn a_page_larger_than_asked_is_kept_and_paging_continues_after_it() {
+    let server = Server::with(400).quirk(Quirk::LongAt(100, 20));
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(400));
+    let offsets: Vec<u64> = server.calls().iter().map(|c| c.0).collect();
+    assert_eq!(offsets, vec![0, 100, 220, 320]);
+}
+
+#[tokio::test]
+async fn an_error_mid_listing_comes_after_every_earlier_page_and_ends_the_stream() {
+    for concurrency in [1, 4] {
+        let server = Server::with(1000).quirk(Quirk::FailAt(300));
+        let pages = outcomes(server.paginate(0, 100, None, concurrency)).await;
+        assert_eq!(
+            pages.len(),
+            4,
+            "3 pages then the error, concurrency {concurrency}"
+        );
+        for (i, page) in pages[..3].iter().enumerate() {
+            let page = page.as_ref().expect("earlier pages are fine");
+            assert_eq!(page.offset, i as u64 * 100);
+        }
+        assert!(matches!(pages[3], Err(Error::Transport { .. })));
+    }
+}
+
+#[tokio::test]
+async fn dropping_the_stream_cancels_requests_in_flight_and_starts_no_more() {
+    // The first two calls are quick, the rest slow: when the second page has been read,
+    // three requests are still in flight.
+    let server =
+        Server::with(1000).latency(|call| Duration::from_millis(if call < 2 { 1 } else { 300 }));
+    let mut pages = server.paginate(0, 100, None, 4);
+    for _ in 0..2 {
+        pages.try_next().await.expect("no error").expect("a page");
+    }
+    let started = server.started();
+    assert_eq!(started, 5, "the first page, then a window of 4");
+    drop(pages);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        server.started(),
+        started,
+        "no request started after the drop"
+    );
+    assert_eq!(server.cancelled.load(Ordering::SeqCst), 3);
+    assert_eq!(server.finished.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn nothing_is_fetched_until_the_stream_is_polled() {
+    let server = Server::with(100);
+    let pages = server.paginate(0, 10, None, 4);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(server.started(), 0);
+    drop(pages);
+    assert_eq!(server.started(), 0);
+}
+
+#[tokio::test]
+async fn item_streams_are_send_and_can_run_in_a_spawned_task() {
+    let server = Server::with(2345);
+    let mut items = Items::new(server.paginate(0, 100, None, 8));
+    let handle = tokio::spawn(async move {
+        let tokens: Vec<ApiToken> = items.by_ref().try_collect().await?;
+        Ok::<_, Error>((tokens.len(), items.report()))
+    });
+    let (count, report) = handle.await.expect("the task ran").expect("no error");
+    assert_eq!(count, 2345);
+    assert_eq!(report.requests, 24);
+}
+
+#[tokio::test]
+async fn a_repeated_id_within_a_listing_is_yielded_once_and_counted() {
+    // A server with an unstable order serves one id twice (at 99 and 100).
+    let server = Server::with(300);
+    server.ids.lock().expect("not poisoned")[100] = "tok-00099".to_owned();
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(tokens.len(), 299);
+    assert_eq!(items.report().duplicates_skipped, 1);
+    assert!(!items.report().total_changed);
+}
+
+#[test]
+fn a_report_is_consistent_only_without_changes_repeats_or_early_end() {
+    assert!(ListingReport::default().is_consistent());
+    let changed = ListingReport {
+        total_changed: true,
+        ..ListingReport::default()
+    };
+    assert!(!changed.is_consistent());
+    let repeated = ListingReport {
+        duplicates_skipped: 1,
+        ..ListingReport::default()
+    };
+    assert!(!repeated.is_consistent());
+}
