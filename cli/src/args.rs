@@ -42,6 +42,7 @@ pub enum Command {
     #[command(after_help = AFTER_HELP)]
     Audit(AuditArgs),
     /// Start an embedded fake API on 127.0.0.1 and list its tokens: no credentials needed.
+    #[command(after_help = AFTER_HELP)]
     Demo(DemoArgs),
 }
 

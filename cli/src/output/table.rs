@@ -119,7 +119,7 @@ pub fn tokens(tokens: &[ApiToken], now: DateTime<Utc>, width: Option<u16>) -> St
     let mut out = format!("{table}\n{count}");
     if !hidden.is_empty() {
         out.push_str(&format!(
-            " (hidden to fit {} columns: {}; --format csv shows everything)",
+            " (hidden to fit {} columns: {}; see --format csv)",
             width.unwrap_or_default(),
             hidden.join(", ").to_lowercase()
         ));
