@@ -91,12 +91,12 @@ pub const MAX_DAYS: i64 = 36_500;
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// How many tokens the fake API holds.
-    #[arg(long, value_name = "N", default_value_t = 42,
+    #[arg(long, value_name = "N", default_value_t = 24,
           value_parser = clap::value_parser!(u16).range(1..=5000))]
     pub tokens: u16,
 
     /// Tokens per request (small, to show paging).
-    #[arg(long, value_name = "N", default_value_t = 10,
+    #[arg(long, value_name = "N", default_value_t = 5,
           value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub page_size: u32,
 

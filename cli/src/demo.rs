@@ -33,14 +33,14 @@ pub async fn run(args: &DemoArgs, now: DateTime<Utc>, out: &mut impl Write) -> R
     let sorts = [SortField::Name.asc(), SortField::CreatedAt.desc()];
     writeln!(
         out,
-        "A fake Astro API with {} tokens is listening on {} (organization {org}).",
+        "A fake Astro API is listening on {}\n\
+         with {} tokens of organization {org}.\n\
+         Listing them {} per page, sorted by name, then newest first, as this would:\n\n  \
+         astro-tokens list --organization-id {org} \\\n    \
+         --sort name:asc --sort createdAt:desc --page-size {}\n",
+        fake.base_url(),
         args.tokens,
-        fake.base_url()
-    )?;
-    writeln!(
-        out,
-        "Listing them as `astro-tokens list --organization-id {org} --sort name:asc \
-         --sort createdAt:desc --page-size {}` would:\n",
+        args.page_size,
         args.page_size
     )?;
     out.flush()?;
@@ -65,7 +65,8 @@ pub async fn run(args: &DemoArgs, now: DateTime<Utc>, out: &mut impl Write) -> R
 
     writeln!(
         out,
-        "\nRequests made (GET /organizations/{org}/tokens, Authorization: Bearer [redacted]):"
+        "\nRequests made, each GET /organizations/{org}/tokens\n\
+         with Authorization: Bearer [redacted]:"
     )?;
     for line in trace(&fake, &pages) {
         writeln!(out, "  {line}")?;

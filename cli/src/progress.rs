@@ -43,10 +43,10 @@ impl Progress {
             .map(|s| s.progress_chars("=> "))
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
+            bar.set_position(fetched);
             bar.enable_steady_tick(Duration::from_millis(120));
             self.bar = Some(bar);
-        }
-        if let Some(bar) = &self.bar {
+        } else if let Some(bar) = &self.bar {
             bar.set_length(expected.max(fetched));
             bar.set_position(fetched);
         }

@@ -888,17 +888,20 @@ fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
         .env("COLUMNS", "100"));
     assert_eq!(code(&output), 0, "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("42 tokens"), "{text}");
+    assert!(text.contains("24 tokens"), "{text}");
     assert!(text.contains("Requests made"), "{text}");
-    for offset in [
-        "offset=0",
-        "offset=10",
-        "offset=20",
-        "offset=30",
-        "offset=40",
+    for (offset, answer) in [
+        ("offset=0&", "tokens 1–5 of 24"),
+        ("offset=5&", "tokens 6–10 of 24"),
+        ("offset=20&", "tokens 21–24 of 24"),
     ] {
-        assert!(text.contains(offset), "{offset} missing:\n{text}");
+        let line = text.lines().find(|l| l.contains(offset));
+        assert!(
+            line.is_some_and(|l| l.contains(answer)),
+            "{offset} → {answer} missing:\n{text}"
+        );
     }
+    assert_eq!(text.lines().filter(|l| l.contains("?limit=5&")).count(), 5);
     assert!(
         text.contains("sorts=name:asc&sorts=createdAt:desc"),
         "{text}"
@@ -912,4 +915,41 @@ fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
         !text.contains(astro_tokens::fake::DEFAULT_TOKEN),
         "the fake's token is shown only with --serve"
     );
+}
+
+/// Runs `astro-tokens list` with stderr on a pseudo-terminal (util-linux `script`), stdout
+/// to /dev/null; returns what the terminal showed, or `None` if `script` is unavailable.
+#[cfg(target_os = "linux")]
+fn list_on_a_terminal(fake: &Fake, args: &str) -> Option<String> {
+    let line = format!(
+        "{} list --organization-id {} --base-url {} {args} > /dev/null",
+        env!("CARGO_BIN_EXE_astro-tokens"),
+        fake.org(),
+        fake.api.base_url()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("ASTRO_API_TOKEN", SECRET)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!text.contains(SECRET), "the token leaked: {text}");
+    output.status.success().then_some(text)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn progress_shows_tokens_fetched_of_the_total_on_a_terminal_for_several_pages() {
+    let fake = Fake::start(
+        FakeApi::builder()
+            .tokens(40)
+            .latency(std::time::Duration::from_millis(150)),
+    );
+    let Some(several) = list_on_a_terminal(&fake, "--format ndjson --page-size 5") else {
+        eprintln!("skipped: util-linux `script` is not available");
+        return;
+    };
+    assert!(several.contains("/40 tokens fetched"), "{several:?}");
+    let single = list_on_a_terminal(&fake, "--format ndjson --page-size 100").expect("runs");
+    assert!(!single.contains("tokens fetched"), "{single:?}");
 }

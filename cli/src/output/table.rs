@@ -51,17 +51,17 @@ const MIN_WRAPPED: usize = 10;
 /// Spaces between two columns.
 const GAP: u16 = 2;
 
+/// Narrower "terminals" (a pseudo-terminal that reports 0 columns, say) are not fitted.
+const MIN_WIDTH: u16 = 40;
+
 /// The width to fit: `COLUMNS` when set to a number, else the terminal's when stdout is a
 /// terminal, else none (no wrapping, e.g. when piped to a file).
 pub fn target_width() -> Option<u16> {
-    if let Some(columns) = std::env::var("COLUMNS")
+    std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.trim().parse::<u16>().ok())
-        .filter(|c| *c > 0)
-    {
-        return Some(columns);
-    }
-    Table::new().width()
+        .or_else(|| Table::new().width())
+        .filter(|w| *w >= MIN_WIDTH)
 }
 
 /// The cells of one token's row, in [`HEADERS`] order.
@@ -185,13 +185,14 @@ pub fn fitted(
         });
 
     let mut table = Table::new();
-    table
-        .load_preset(STYLE)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(headers.to_vec());
-    if let Some(width) = width {
-        table.set_width(width);
-    }
+    table.load_preset(STYLE).set_header(headers.to_vec());
+    // Without a width, comfy-table must not guess one from the terminal on its own.
+    match width {
+        Some(width) => table
+            .set_content_arrangement(ContentArrangement::Dynamic)
+            .set_width(width),
+        None => table.set_content_arrangement(ContentArrangement::Disabled),
+    };
     for row in rows {
         table.add_row(row.clone());
     }
