@@ -649,6 +649,11 @@ fn audit_exits_0_with_findings_and_3_with_fail_on_findings() {
     let clean = Fake::start(FakeApi::builder().with_data(vec![known_token("clean", now())]));
     let none = clean.run("audit", &["--now", NOW, "--fail-on-findings"]);
     assert_eq!(code(&none), 0, "{}", stderr(&none));
+    assert!(
+        stdout(&none).starts_with("No findings."),
+        "{}",
+        stdout(&none)
+    );
 }
 
 // ---------------------------------------------------------------- errors

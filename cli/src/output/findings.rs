@@ -132,6 +132,9 @@ impl Report<'_> {
             drop_order: &[2],
             wrapping: &[0, 3],
         };
+        if self.findings.is_empty() {
+            return "No findings.\n\n".to_owned();
+        }
         let mut out = String::new();
         for kind in FindingKind::ALL {
             let rows: Vec<Vec<String>> = self
