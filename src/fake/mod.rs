@@ -362,7 +362,8 @@ impl FakeApiBuilder {
 }
 
 /// A running fake of the List API tokens endpoint on `127.0.0.1`. Dropping it stops the
-/// server (the serving task is aborted).
+/// server: the accept loop is aborted, so new connections are refused (a keep-alive
+/// connection a client already holds may still get answers until it closes).
 ///
 /// The server runs on the tokio runtime that called [`start`](Self::start); with a
 /// current-thread runtime, use an async client (a blocking one would deadlock).

@@ -33,7 +33,7 @@ struct Store {
     tokens: Vec<ApiToken>,
     /// deployment id → workspace id.
     deployment_workspace: HashMap<String, String>,
-    /// Bumped on every mutation; keys the sort cache.
+    /// Bumped on every mutation; keys the selection cache.
     version: u64,
 }
 
@@ -57,21 +57,26 @@ impl Store {
     }
 }
 
-/// The full sorted order for one set of sort keys at one data version.
+/// How many distinct selections (filters + sorts) keep their match list cached.
+const CACHED_SELECTIONS: usize = 4;
+
+/// The matching indices, in order, of one selection at one data version.
 #[derive(Debug)]
-struct SortCache {
+struct Selection {
     version: u64,
-    sorts: Vec<SortKey>,
-    order: Arc<Vec<usize>>,
+    /// The query with `offset`/`limit` zeroed: only filters and sorts.
+    key: ListQuery,
+    matches: Arc<Vec<usize>>,
 }
 
 /// The fake's tokens, shared between the server task and the [`FakeApi`](super::FakeApi)
-/// handle. Reads run concurrently; a sorted order is cached per `(sorts, version)` so paging
-/// through a large sorted set sorts once, not once per page.
+/// handle. Reads run concurrently. The ordered match list of the last few selections is
+/// cached per data version, so paging through a large (filtered, sorted) set costs one
+/// filter+sort for the first page and O(page) for each later one.
 #[derive(Debug, Default)]
 pub(crate) struct DataSet {
     store: RwLock<Store>,
-    cache: Mutex<Option<SortCache>>,
+    cache: Mutex<Vec<Selection>>,
 }
 
 fn deployment_of(role: &crate::generated::types::ApiTokenRole) -> Option<&str> {
@@ -84,7 +89,7 @@ fn deployment_of(role: &crate::generated::types::ApiTokenRole) -> Option<&str> {
     }
 }
 
-fn matches(
+fn is_match(
     token: &ApiToken,
     query: &ListQuery,
     deployment_workspace: &HashMap<String, String>,
@@ -186,7 +191,7 @@ impl DataSet {
         store.tokens = tokens;
         Self {
             store: RwLock::new(store),
-            cache: Mutex::new(None),
+            cache: Mutex::new(Vec::new()),
         }
     }
 
@@ -216,65 +221,66 @@ impl DataSet {
         store.version += 1;
     }
 
-    /// Walks the matches of `query` in order, calling `visit(position, token)` for each.
-    fn walk(&self, query: &ListQuery, mut visit: impl FnMut(usize, &ApiToken)) {
-        let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
-        let mut position = 0;
-        let mut step = |token: &ApiToken| {
-            if matches(token, query, &store.deployment_workspace) {
-                visit(position, token);
-                position += 1;
-            }
+    /// The indices of the matches of `query`, in order.
+    fn matches(&self, store: &Store, query: &ListQuery) -> Arc<Vec<usize>> {
+        let key = ListQuery {
+            offset: 0,
+            limit: 0,
+            ..query.clone()
         };
-        if query.sorts.is_empty() {
-            store.tokens.iter().for_each(&mut step);
-        } else {
-            let order = self.sorted(&store, &query.sorts);
-            order
-                .iter()
-                .filter_map(|&i| store.tokens.get(i))
-                .for_each(&mut step);
-        }
-    }
-
-    fn sorted(&self, store: &Store, sorts: &[SortKey]) -> Arc<Vec<usize>> {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(hit) = cache.as_ref()
-            && hit.version == store.version
-            && hit.sorts == sorts
+        if let Some(hit) = cache
+            .iter()
+            .find(|c| c.version == store.version && c.key == key)
         {
-            return Arc::clone(&hit.order);
+            return Arc::clone(&hit.matches);
         }
-        let mut order: Vec<usize> = (0..store.tokens.len()).collect();
-        // Stable sort: equal (including equal ids) keep insertion order.
-        order.sort_by(|&a, &b| compare(&store.tokens[a], &store.tokens[b], sorts));
-        let order = Arc::new(order);
-        *cache = Some(SortCache {
-            version: store.version,
-            sorts: sorts.to_vec(),
-            order: Arc::clone(&order),
-        });
-        order
+        let mut matches: Vec<usize> = store
+            .tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, token)| is_match(token, query, &store.deployment_workspace))
+            .map(|(i, _)| i)
+            .collect();
+        if !query.sorts.is_empty() {
+            // Stable: equal keys (including equal ids) keep insertion order.
+            matches.sort_by(|&a, &b| compare(&store.tokens[a], &store.tokens[b], &query.sorts));
+        }
+        let matches = Arc::new(matches);
+        cache.retain(|c| c.version == store.version);
+        cache.truncate(CACHED_SELECTIONS - 1);
+        cache.insert(
+            0,
+            Selection {
+                version: store.version,
+                key,
+                matches: Arc::clone(&matches),
+            },
+        );
+        matches
     }
 
     /// The page `[offset, offset + limit)` of the matches, and their count.
     pub(crate) fn page(&self, query: &ListQuery, offset: usize, limit: usize) -> Page {
-        let end = offset.saturating_add(limit);
-        let mut tokens = Vec::with_capacity(limit.min(1000));
-        let mut total = 0;
-        self.walk(query, |position, token| {
-            total = position + 1;
-            if position >= offset && position < end {
-                tokens.push(token.clone());
-            }
-        });
-        Page { total, tokens }
+        let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
+        let matches = self.matches(&store, query);
+        let start = offset.min(matches.len());
+        let end = offset.saturating_add(limit).min(matches.len());
+        Page {
+            total: matches.len(),
+            tokens: matches[start..end]
+                .iter()
+                .filter_map(|&i| store.tokens.get(i).cloned())
+                .collect(),
+        }
     }
 
     /// Every match, in order (no paging).
     pub(crate) fn select(&self, query: &ListQuery) -> Vec<ApiToken> {
-        let mut out = Vec::new();
-        self.walk(query, |_, token| out.push(token.clone()));
-        out
+        let store = self.store.read().unwrap_or_else(PoisonError::into_inner);
+        self.matches(&store, query)
+            .iter()
+            .filter_map(|&i| store.tokens.get(i).cloned())
+            .collect()
     }
 }
