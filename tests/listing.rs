@@ -1,0 +1,329 @@
+//! The listing against the embedded fake API (feature `testing`): request counts, order
+//! under two-key sorts, filters, prefetch, a server that ignores `offset`, data changing
+//! mid-listing, cancellation on drop, and validation that sends nothing.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use astro_tokens::fake::FakeApi;
+use astro_tokens::{ApiToken, ApiTokenRoleEntityType, Client, Error, SortField, TokenKind};
+use futures::{StreamExt, TryStreamExt};
+
+fn client(fake: &FakeApi) -> Client {
+    Client::builder()
+        .token(fake.token())
+        .base_url(fake.base_url())
+        .build()
+        .expect("a client for the fake")
+}
+
+fn ids(tokens: &[ApiToken]) -> Vec<String> {
+    tokens.iter().map(|t| t.id.clone()).collect()
+}
+
+/// The `(offset, limit)` of every request the fake received, in arrival order.
+fn offsets_and_limits(fake: &FakeApi) -> Vec<(u64, u64)> {
+    fake.requests()
+        .iter()
+        .map(|r| {
+            let number = |key: &str| {
+                r.query_values(key)
+                    .first()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or_else(|| panic!("request without a numeric {key}: {r:?}"))
+            };
+            (number("offset"), number("limit"))
+        })
+        .collect()
+}
+
+fn assert_distinct(listed: &[String]) {
+    let distinct: HashSet<&String> = listed.iter().collect();
+    assert_eq!(distinct.len(), listed.len(), "an id was yielded twice");
+}
+
+#[tokio::test]
+async fn a_two_key_sort_yields_the_order_computed_independently_from_the_data() {
+    let fake = FakeApi::builder().tokens(300).start().await.expect("fake");
+    let tokens = client(&fake)
+        .list_tokens(fake.organization_id())
+        .sort(SortField::Description.asc())
+        .sort(SortField::CreatedAt.desc())
+        .page_size(40)
+        .collect_all()
+        .await
+        .expect("listing");
+    let mut expected = fake.tokens();
+    expected.sort_by(|a, b| {
+        a.description
+            .as_bytes()
+            .cmp(b.description.as_bytes())
+            .then(b.created_at.cmp(&a.created_at))
+            .then(a.id.cmp(&b.id))
+    });
+    assert_eq!(ids(&tokens), ids(&expected));
+    let first = &fake.requests()[0];
+    assert_eq!(
+        first.query_values("sorts"),
+        vec!["description:asc", "createdAt:desc"],
+        "sort keys are sent in the order they were added"
+    );
+    assert_eq!(fake.request_count(), 8);
+}
+
+#[tokio::test]
+async fn listing_2345_tokens_by_100_takes_exactly_24_requests_and_yields_every_id_once_in_order() {
+    let fake = FakeApi::builder().tokens(2345).start().await.expect("fake");
+    let mut items = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(100)
+        .items();
+    let tokens: Vec<ApiToken> = items.by_ref().try_collect().await.expect("listing");
+    let expected = fake.select(&[]).expect("the fake's own order");
+    assert_eq!(ids(&tokens), ids(&expected));
+    assert_distinct(&ids(&tokens));
+    assert_eq!(fake.request_count(), 24);
+    let expected_requests: Vec<(u64, u64)> = (0..24).map(|i| (i * 100, 100)).collect();
+    assert_eq!(offsets_and_limits(&fake), expected_requests);
+    assert!(items.report().is_consistent());
+}
+
+#[tokio::test]
+async fn prefetch_of_8_takes_the_same_24_requests_and_keeps_the_order() {
+    let fake = FakeApi::builder()
+        .tokens(2345)
+        .latency(Duration::from_millis(5))
+        .start()
+        .await
+        .expect("fake");
+    let tokens = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(100)
+        .concurrency(8)
+        .collect_all()
+        .await
+        .expect("listing");
+    let expected = fake.select(&[]).expect("the fake's own order");
+    assert_eq!(ids(&tokens), ids(&expected));
+    assert_eq!(fake.request_count(), 24);
+    let mut offsets: Vec<u64> = offsets_and_limits(&fake).iter().map(|r| r.0).collect();
+    offsets.sort_unstable();
+    assert_eq!(offsets, (0..24).map(|i| i * 100).collect::<Vec<u64>>());
+}
+
+#[tokio::test]
+async fn filters_combined_with_a_page_size_of_7_match_the_fakes_own_selection() {
+    let fake = FakeApi::builder().tokens(400).start().await.expect("fake");
+    let workspace = fake
+        .tokens()
+        .iter()
+        .flat_map(|t| t.roles.clone())
+        .find(|r| r.entity_type == ApiTokenRoleEntityType::Workspace)
+        .map(|r| r.entity_id)
+        .expect("the seeded data has a workspace role");
+    let expected = fake
+        .select(&[
+            ("workspaceId", &workspace),
+            ("kind", "STANDARD"),
+            ("sorts", "name:asc"),
+            ("sorts", "tokenStartAt:desc"),
+        ])
+        .expect("a valid query");
+    assert!(expected.len() > 7, "the filter keeps several pages");
+    let tokens = client(&fake)
+        .list_tokens(fake.organization_id())
+        .workspace_id(&workspace)
+        .kind(TokenKind::Standard)
+        .sorts([SortField::Name.asc(), SortField::TokenStartAt.desc()])
+        .page_size(7)
+        .collect_all()
+        .await
+        .expect("listing");
+    assert_eq!(ids(&tokens), ids(&expected));
+    assert_eq!(fake.request_count(), expected.len().div_ceil(7));
+    let first = &fake.requests()[0];
+    assert_eq!(first.query_values("workspaceId"), vec![workspace.as_str()]);
+    assert_eq!(first.query_values("kind"), vec!["STANDARD"]);
+}
+
+#[tokio::test]
+async fn starting_at_an_offset_with_max_items_asks_the_last_page_only_for_what_is_left() {
+    let fake = FakeApi::builder().tokens(500).start().await.expect("fake");
+    let tokens = client(&fake)
+        .list_tokens(fake.organization_id())
+        .offset(30)
+        .page_size(100)
+        .max_items(250)
+        .concurrency(4)
+        .collect_all()
+        .await
+        .expect("listing");
+    let expected = fake.select(&[]).expect("the fake's own order");
+    assert_eq!(ids(&tokens), ids(&expected[30..280]));
+    assert_eq!(
+        offsets_and_limits(&fake),
+        vec![(30, 100), (130, 100), (230, 50)]
+    );
+}
+
+#[tokio::test]
+async fn an_offset_beyond_the_total_yields_nothing_after_exactly_one_request() {
+    let fake = FakeApi::builder().tokens(20).start().await.expect("fake");
+    let tokens = client(&fake)
+        .list_tokens(fake.organization_id())
+        .offset(50)
+        .collect_all()
+        .await
+        .expect("listing");
+    assert!(tokens.is_empty());
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test]
+async fn an_organization_without_tokens_takes_one_request() {
+    let fake = FakeApi::builder()
+        .with_data(Vec::new())
+        .start()
+        .await
+        .expect("fake");
+    let mut pages = client(&fake).list_tokens(fake.organization_id()).pages();
+    let page = pages.try_next().await.expect("listing").expect("one page");
+    assert_eq!((page.tokens.len(), page.total_count), (0, 0));
+    assert!(pages.try_next().await.expect("no error").is_none());
+    assert_eq!(fake.request_count(), 1);
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_offset_ends_in_a_pagination_error_not_a_hang() {
+    let fake = FakeApi::builder()
+        .tokens(500)
+        .ignore_offset(true)
+        .start()
+        .await
+        .expect("fake");
+    let listing = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(100)
+        .collect_all();
+    let result = tokio::time::timeout(Duration::from_secs(10), listing)
+        .await
+        .expect("the listing ended instead of hanging");
+    match result {
+        Err(Error::Pagination { offset, message }) => {
+            assert_eq!(offset, 100);
+            assert!(message.contains("does not advance"), "{message}");
+        }
+        other => panic!("expected a pagination error, got {other:?}"),
+    }
+    assert_eq!(fake.request_count(), 2);
+}
+
+#[tokio::test]
+async fn an_insertion_mid_listing_yields_no_duplicate_and_raises_total_changed() {
+    let fake = FakeApi::builder().tokens(300).start().await.expect("fake");
+    let before = fake.select(&[]).expect("the fake's own order");
+    let mut items = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(100)
+        .items();
+    let mut listed = Vec::new();
+    while let Some(token) = items.try_next().await.expect("listing") {
+        listed.push(token.id.clone());
+        if listed.len() == 150 {
+            // Pages 1 and 2 are read; a token inserted first shifts page 3 by one.
+            let mut new = before[0].clone();
+            new.id = "inserted-mid-listing".to_owned();
+            fake.insert_token_at(0, new);
+        }
+    }
+    assert_distinct(&listed);
+    assert_eq!(
+        listed,
+        ids(&before),
+        "every token present at the start, once, in order"
+    );
+    assert!(items.total_changed());
+    assert_eq!(items.report().duplicates_skipped, 1);
+}
+
+#[tokio::test]
+async fn dropping_the_stream_mid_listing_stops_requests() {
+    let fake = FakeApi::builder()
+        .tokens(1000)
+        .latency(Duration::from_millis(50))
+        .start()
+        .await
+        .expect("fake");
+    let mut items = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(10)
+        .concurrency(4)
+        .items();
+    for _ in 0..15 {
+        items.try_next().await.expect("listing").expect("a token");
+    }
+    drop(items);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let at_drop = fake.request_count();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(fake.request_count(), at_drop, "no request after the drop");
+    assert!(at_drop <= 1 + 4 + 1, "{at_drop} requests for 2 pages read");
+}
+
+#[tokio::test]
+async fn an_item_stream_can_run_in_a_spawned_task() {
+    let fake = FakeApi::builder().tokens(250).start().await.expect("fake");
+    let items = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(50)
+        .concurrency(2)
+        .items();
+    let count = tokio::spawn(async move { items.try_collect::<Vec<_>>().await.map(|v| v.len()) })
+        .await
+        .expect("the task ran")
+        .expect("listing");
+    assert_eq!(count, 250);
+    assert_eq!(fake.request_count(), 5);
+}
+
+#[tokio::test]
+async fn invalid_settings_are_rejected_by_every_result_method_and_send_nothing() {
+    let fake = FakeApi::builder().tokens(10).start().await.expect("fake");
+    let client = client(&fake);
+    let org = fake.organization_id();
+    let cases = [
+        ("page_size", client.list_tokens(org).page_size(0)),
+        ("page_size", client.list_tokens(org).page_size(1001)),
+        ("concurrency", client.list_tokens(org).concurrency(0)),
+        ("organization_id", client.list_tokens(" ")),
+        ("offset", client.list_tokens(org).offset(u64::MAX)),
+        ("max_items", client.list_tokens(org).max_items(0)),
+    ];
+    for (field, listing) in cases {
+        let results = [
+            listing.first_page().await.map(|_| ()),
+            listing
+                .clone()
+                .pages()
+                .next()
+                .await
+                .expect("one item")
+                .map(|_| ()),
+            listing
+                .clone()
+                .items()
+                .next()
+                .await
+                .expect("one item")
+                .map(|_| ()),
+            listing.clone().collect_all().await.map(|_| ()),
+        ];
+        for result in results {
+            match result {
+                Err(Error::InvalidInput { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{field}: expected InvalidInput, got {other:?}"),
+            }
+        }
+    }
+    assert_eq!(fake.request_count(), 0);
+}
