@@ -1,1 +1,114 @@
-fn main() {}
+//! `astro-tokens`: list and audit Astro API tokens from a terminal, with a credential-free
+//! demo. This file is the entry point: parse the command line, run the subcommand on a
+//! tokio runtime, and turn the outcome into an exit code (see `failure.rs` for the table).
+
+mod args;
+mod audit;
+mod demo;
+mod failure;
+mod fetch;
+mod output;
+mod progress;
+
+use std::io::{self, BufWriter, Write};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::Parser;
+
+use args::{AuditArgs, Cli, Command, ListArgs};
+use failure::Failure;
+use fetch::{Expect, each_page};
+use output::TokenWriter;
+use output::findings::Report;
+use progress::Progress;
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits 2 (help and version: 0).
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => return report(Failure::Runtime(format!("cannot start tokio: {error}"))),
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => report(failure),
+    }
+}
+
+/// Prints the failure's one line on stderr and returns its exit code.
+fn report(failure: Failure) -> ExitCode {
+    if let Some(message) = failure.message() {
+        let _ = writeln!(io::stderr(), "{message}");
+    }
+    ExitCode::from(failure.exit_code())
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    let now = cli.now.unwrap_or_else(Utc::now);
+    match cli.command {
+        Command::List(args) => list(args, now).await,
+        Command::Audit(args) => audit(args, now).await,
+        Command::Demo(args) => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            demo::run(&args, now, &mut out).await
+        }
+    }
+}
+
+async fn list(args: ListArgs, now: DateTime<Utc>) -> Result<(), Failure> {
+    let client = fetch::client(&args.listing, fetch::token_from_env()?)?;
+    let listing = fetch::listing(&client, &args.listing);
+    let out = BufWriter::new(io::stdout().lock());
+    let mut writer = TokenWriter::new(args.format, out, now, output::table::target_width());
+    each_page(
+        listing,
+        Expect::from_args(&args.listing),
+        &mut Progress::for_stderr(),
+        &mut writer,
+    )
+    .await?;
+    Ok(writer.finish()?)
+}
+
+async fn audit(args: AuditArgs, now: DateTime<Utc>) -> Result<(), Failure> {
+    let client = fetch::client(&args.listing, fetch::token_from_env()?)?;
+    let listing = fetch::listing(&client, &args.listing);
+    let mut pages = Vec::new();
+    each_page(
+        listing,
+        Expect::from_args(&args.listing),
+        &mut Progress::for_stderr(),
+        &mut pages,
+    )
+    .await?;
+    let tokens: Vec<_> = pages
+        .into_iter()
+        .flat_map(|page| page.tokens)
+        .map(output::without_secret)
+        .collect();
+    let policy = audit::Policy {
+        expiring_within_days: args.expiring_within,
+        unused_for_days: args.unused_for,
+    };
+    let findings = audit::findings(&tokens, now, &policy);
+    let report = Report {
+        tokens: &tokens,
+        findings: &findings,
+        policy,
+        now,
+    };
+    report.write(
+        args.format,
+        &mut BufWriter::new(io::stdout().lock()),
+        &mut io::stderr().lock(),
+        output::table::target_width(),
+    )?;
+    if args.fail_on_findings && !findings.is_empty() {
+        return Err(Failure::Findings(findings.len()));
+    }
+    Ok(())
+}

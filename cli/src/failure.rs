@@ -1,0 +1,121 @@
+//! Why a command did not succeed, and the exit code and one-line message for each reason.
+//!
+//! | code | meaning |
+//! | ---- | ------- |
+//! | 0    | success (also: stdout closed early, e.g. piped into `head`) |
+//! | 1    | the API answered with an error, or the network failed |
+//! | 2    | usage error or invalid input: nothing was sent |
+//! | 3    | `audit --fail-on-findings` found something |
+//! | 130  | interrupted by Ctrl-C |
+
+use std::io;
+
+/// Exit code: API, transport or output error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code: usage error or invalid input.
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: `audit --fail-on-findings` found something.
+pub const EXIT_FINDINGS: u8 = 3;
+/// Exit code: interrupted (128 + SIGINT), as shells report it.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Why a command stopped before succeeding.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line or the environment is wrong; nothing was sent.
+    Usage(String),
+    /// The SDK failed: invalid input (exit 2) or an API, transport or decode error (exit 1).
+    Api(astro_tokens::Error),
+    /// Ctrl-C; `written` tokens had been written to stdout (ndjson/csv stream them).
+    Interrupted {
+        /// Tokens already written to stdout.
+        written: u64,
+    },
+    /// Writing the output failed.
+    Output(io::Error),
+    /// Something else went wrong (e.g. the demo's fake API could not start).
+    Runtime(String),
+    /// `--fail-on-findings` and this many findings.
+    Findings(usize),
+}
+
+impl From<astro_tokens::Error> for Failure {
+    fn from(error: astro_tokens::Error) -> Self {
+        Self::Api(error)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Self::Output(error)
+    }
+}
+
+impl Failure {
+    /// The process exit code.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Self::Usage(_) => EXIT_USAGE,
+            Self::Api(error) => match error {
+                astro_tokens::Error::InvalidInput { .. } | astro_tokens::Error::Config { .. } => {
+                    EXIT_USAGE
+                }
+                _ => EXIT_ERROR,
+            },
+            Self::Interrupted { .. } => EXIT_INTERRUPTED,
+            Self::Output(error) if error.kind() == io::ErrorKind::BrokenPipe => 0,
+            Self::Output(_) | Self::Runtime(_) => EXIT_ERROR,
+            Self::Findings(_) => EXIT_FINDINGS,
+        }
+    }
+
+    /// The one line for stderr, if any (a closed stdout is not worth a message).
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Self::Usage(message) => Some(format!("error: {message}")),
+            Self::Api(error) => Some(format!("error: {error}")),
+            Self::Interrupted { written: 0 } => Some("interrupted: nothing was written".to_owned()),
+            Self::Interrupted { written } => Some(format!(
+                "interrupted: the output is incomplete ({written} tokens written)"
+            )),
+            Self::Output(error) if error.kind() == io::ErrorKind::BrokenPipe => None,
+            Self::Output(error) => Some(format!("error: cannot write the output: {error}")),
+            Self::Runtime(message) => Some(format!("error: {message}")),
+            Self::Findings(n) => Some(format!(
+                "{n} finding{} (exit {EXIT_FINDINGS} because of --fail-on-findings)",
+                if *n == 1 { "" } else { "s" }
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_follow_the_documented_table() {
+        assert_eq!(Failure::Usage("x".into()).exit_code(), 2);
+        assert_eq!(Failure::Interrupted { written: 3 }.exit_code(), 130);
+        assert_eq!(Failure::Findings(2).exit_code(), 3);
+        assert_eq!(
+            Failure::Output(io::Error::from(io::ErrorKind::BrokenPipe)).exit_code(),
+            0
+        );
+        assert_eq!(
+            Failure::Output(io::Error::other("disk full")).exit_code(),
+            1
+        );
+        let invalid = "nope".parse::<astro_tokens::Sort>().expect_err("invalid");
+        assert_eq!(Failure::from(invalid).exit_code(), 2);
+    }
+
+    #[test]
+    fn a_closed_stdout_is_quiet() {
+        assert!(
+            Failure::Output(io::Error::from(io::ErrorKind::BrokenPipe))
+                .message()
+                .is_none()
+        );
+    }
+}

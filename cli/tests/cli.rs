@@ -1,0 +1,960 @@
+//! End-to-end tests of the `astro-tokens` binary against the embedded fake API.
+//!
+//! Each test starts a fake (`astro_tokens::fake`) on a tokio runtime owned by the test,
+//! runs the built binary with `--base-url` and `ASTRO_API_TOKEN`, and checks its output
+//! and exit code. Every run goes through [`Fake::run`], which also asserts that the token
+//! appears in neither stdout nor stderr.
+
+use std::process::Output;
+
+use astro_tokens::ApiToken;
+use astro_tokens::fake::{CannedResponse, FakeApi, FakeApiBuilder};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::Value;
+
+/// The token the fakes accept: distinctive, so a leak is easy to spot.
+const SECRET: &str = "s3cr3t-astro-token-7f3a9c-never-print-me";
+/// A fixed "now" for audits.
+const NOW: &str = "2026-01-15T12:00:00Z";
+
+fn now() -> DateTime<Utc> {
+    NOW.parse().expect("valid date")
+}
+
+/// The binary, with a clean environment for the variables it reads.
+fn binary() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_astro-tokens"));
+    cmd.env_remove("ASTRO_API_TOKEN")
+        .env_remove("ASTRO_API_URL")
+        .env_remove("COLUMNS")
+        .timeout(std::time::Duration::from_secs(60));
+    cmd
+}
+
+/// A running fake and the runtime serving it.
+struct Fake {
+    // Dropped before the runtime (fields drop in declaration order).
+    api: FakeApi,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Fake {
+    fn start(builder: FakeApiBuilder) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        let api = runtime
+            .block_on(builder.token(SECRET).start())
+            .expect("fake API starts");
+        Self {
+            api,
+            _runtime: runtime,
+        }
+    }
+
+    /// A fake with `n` seeded tokens.
+    fn seeded(n: usize) -> Self {
+        Self::start(FakeApi::builder().tokens(n))
+    }
+
+    fn org(&self) -> String {
+        self.api.organization_id().to_owned()
+    }
+
+    /// `astro-tokens SUBCOMMAND --organization-id ORG --base-url URL ARGS...` with the token.
+    fn command(&self, subcommand: &str, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = binary();
+        cmd.env("ASTRO_API_TOKEN", SECRET)
+            .arg(subcommand)
+            .args(["--organization-id", &self.org()])
+            .args(["--base-url", &self.api.base_url()])
+            .args(args);
+        cmd
+    }
+
+    /// Runs `command` and checks the token is in neither stdout nor stderr.
+    fn run(&self, subcommand: &str, args: &[&str]) -> Output {
+        run(&mut self.command(subcommand, args))
+    }
+
+    /// The fake's own answer for `query`, as the JSON the CLI should print.
+    fn expected(&self, query: &[(&str, &str)]) -> Vec<Value> {
+        self.api
+            .select(query)
+            .expect("valid query")
+            .iter()
+            .map(|t| serde_json::to_value(t).expect("serializes"))
+            .collect()
+    }
+}
+
+/// Runs a command, asserting that the token appears in neither stdout nor stderr.
+fn run(cmd: &mut assert_cmd::Command) -> Output {
+    let output = cmd.output().expect("the binary runs");
+    for (name, stream) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(SECRET), "the token leaked on {name}: {text}");
+    }
+    output
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn code(output: &Output) -> i32 {
+    output.status.code().unwrap_or(-1)
+}
+
+fn json_array(output: &Output) -> Vec<Value> {
+    assert_eq!(code(output), 0, "stderr: {}", stderr(output));
+    match serde_json::from_slice(&output.stdout) {
+        Ok(Value::Array(items)) => items,
+        other => panic!("not a JSON array: {other:?}\n{}", stdout(output)),
+    }
+}
+
+fn ids(values: &[Value]) -> Vec<String> {
+    values
+        .iter()
+        .map(|v| v["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+// ---------------------------------------------------------------- list: data
+
+/// CLI flags, and the same filters as the fake's query pairs.
+type FilterCase<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
+
+#[test]
+fn json_equals_the_fakes_selection_for_each_filter_set_across_pages() {
+    let fake = Fake::seeded(150);
+    let pools = fake.api.pools().clone();
+    let workspace = pools.workspaces[0].clone();
+    let deployment = pools.deployments[1].id.clone();
+    let dag = pools.dags[0].dag_id.clone();
+    let (tag1, tag2) = (pools.dag_tags[0].clone(), pools.dag_tags[1].clone());
+    let cases: Vec<FilterCase<'_>> = vec![
+        (vec![], vec![]),
+        (
+            vec![
+                "--workspace-id",
+                &workspace,
+                "--sort",
+                "name:asc",
+                "--sort",
+                "createdAt:desc",
+            ],
+            vec![
+                ("workspaceId", &workspace),
+                ("sorts", "name:asc"),
+                ("sorts", "createdAt:desc"),
+            ],
+        ),
+        (
+            vec!["--deployment-id", &deployment, "--kind", "standard"],
+            vec![("deploymentId", &deployment), ("kind", "STANDARD")],
+        ),
+        (vec!["--dag-id", &dag], vec![("dagId", &dag)]),
+        (
+            vec!["--dag-tag", &tag1, "--dag-tag", &tag2],
+            vec![("dagTags", &tag1), ("dagTags", &tag2)],
+        ),
+        (
+            vec![
+                "--only-organization-tokens",
+                "--kind",
+                "direct-access",
+                "--sort",
+                "updatedAt:desc",
+            ],
+            vec![
+                ("includeOnlyOrganizationTokens", "true"),
+                ("kind", "DIRECT_ACCESS"),
+                ("sorts", "updatedAt:desc"),
+            ],
+        ),
+    ];
+    for (flags, query) in cases {
+        let mut args = vec!["--format", "json", "--page-size", "9"];
+        args.extend(&flags);
+        let printed = json_array(&fake.run("list", &args));
+        let expected = fake.expected(&query);
+        assert!(
+            !expected.is_empty() || flags.contains(&"--dag-id"),
+            "{flags:?}"
+        );
+        assert_eq!(printed, expected, "flags {flags:?}");
+    }
+}
+
+#[test]
+fn every_filter_and_control_reaches_the_request() {
+    let fake = Fake::seeded(30);
+    let output = fake.run(
+        "list",
+        &[
+            "--workspace-id",
+            "ws1",
+            "--deployment-id",
+            "dep1",
+            "--dag-id",
+            "dag1",
+            "--dag-tag",
+            "t1",
+            "--dag-tag",
+            "t2",
+            "--only-organization-tokens",
+            "--kind",
+            "direct-access",
+            "--sort",
+            "tokenStartAt:desc",
+            "--sort",
+            "name:asc",
+            "--offset",
+            "3",
+            "--page-size",
+            "17",
+            "--format",
+            "ndjson",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let requests = fake.api.requests();
+    let first = requests.first().expect("one request");
+    assert_eq!(first.query_values("workspaceId"), ["ws1"]);
+    assert_eq!(first.query_values("deploymentId"), ["dep1"]);
+    assert_eq!(first.query_values("dagId"), ["dag1"]);
+    assert_eq!(first.query_values("dagTags"), ["t1", "t2"]);
+    assert_eq!(
+        first.query_values("includeOnlyOrganizationTokens"),
+        ["true"]
+    );
+    assert_eq!(first.query_values("kind"), ["DIRECT_ACCESS"]);
+    assert_eq!(
+        first.query_values("sorts"),
+        ["tokenStartAt:desc", "name:asc"]
+    );
+    assert_eq!(first.query_values("offset"), ["3"]);
+    assert_eq!(first.query_values("limit"), ["17"]);
+    assert_eq!(first.header("authorization"), Some("[redacted]"));
+}
+
+#[test]
+fn ndjson_has_one_token_per_line_equal_to_the_fakes_data() {
+    let fake = Fake::seeded(40);
+    let output = fake.run(
+        "list",
+        &[
+            "--format",
+            "ndjson",
+            "--page-size",
+            "15",
+            "--sort",
+            "name:desc",
+        ],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines, fake.expected(&[("sorts", "name:desc")]));
+    assert_eq!(fake.api.request_count(), 3, "40 tokens in pages of 15");
+}
+
+#[test]
+fn csv_parses_with_a_header_and_one_row_per_token() {
+    let fake = Fake::seeded(35);
+    let output = fake.run("list", &["--format", "csv", "--page-size", "10"]);
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let mut reader = csv::Reader::from_reader(output.stdout.as_slice());
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "id",
+            "name",
+            "type",
+            "kind",
+            "created",
+            "expires",
+            "last_used",
+            "roles"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let expected: Vec<ApiToken> = fake.api.select(&[]).expect("valid");
+    assert_eq!(rows.len(), expected.len());
+    for (row, token) in rows.iter().zip(&expected) {
+        assert_eq!(&row[0], token.id);
+        assert_eq!(&row[1], token.name);
+        assert_eq!(&row[2], token.type_.to_string());
+        assert_eq!(&row[3], token.kind.to_string());
+        let created: DateTime<Utc> = row[4].parse().expect("RFC 3339");
+        assert_eq!(created, token.created_at);
+        assert_eq!(row[5].is_empty(), token.end_at.is_none());
+        assert_eq!(row[6].is_empty(), token.last_used_at.is_none());
+        for role in &token.roles {
+            assert!(row[7].contains(&role.role), "{:?}", &row[7]);
+        }
+    }
+}
+
+#[test]
+fn max_items_caps_the_listing_and_the_requests() {
+    let fake = Fake::seeded(60);
+    let printed = json_array(&fake.run(
+        "list",
+        &["--format", "json", "--max-items", "13", "--page-size", "5"],
+    ));
+    let all = fake.expected(&[]);
+    assert_eq!(printed, all[..13]);
+    assert_eq!(fake.api.request_count(), 3, "5 + 5 + 3");
+}
+
+#[test]
+fn offset_skips_the_first_matches() {
+    let fake = Fake::seeded(25);
+    let printed = json_array(&fake.run(
+        "list",
+        &["--format", "json", "--offset", "20", "--sort", "name:asc"],
+    ));
+    assert_eq!(printed, fake.expected(&[("sorts", "name:asc")])[20..]);
+}
+
+#[test]
+fn concurrent_paging_prints_the_same_tokens_in_the_same_order() {
+    let fake = Fake::seeded(90);
+    let args = [
+        "--format",
+        "json",
+        "--page-size",
+        "10",
+        "--sort",
+        "createdAt:desc",
+    ];
+    let sequential = json_array(&fake.run("list", &args));
+    let mut with_concurrency = args.to_vec();
+    with_concurrency.extend(["--concurrency", "4"]);
+    let concurrent = json_array(&fake.run("list", &with_concurrency));
+    assert_eq!(ids(&concurrent), ids(&sequential));
+    assert_eq!(sequential.len(), 90);
+}
+
+#[test]
+fn the_base_url_can_come_from_astro_api_url() {
+    let fake = Fake::seeded(5);
+    let output = run(binary()
+        .env("ASTRO_API_TOKEN", SECRET)
+        .env("ASTRO_API_URL", fake.api.base_url())
+        .args(["list", "--organization-id", &fake.org(), "--format", "json"]));
+    assert_eq!(json_array(&output).len(), 5);
+}
+
+#[test]
+fn an_empty_listing_is_an_empty_array_a_header_or_a_note() {
+    let fake = Fake::start(FakeApi::builder().with_data(Vec::new()));
+    assert!(json_array(&fake.run("list", &["--format", "json"])).is_empty());
+    let csv = fake.run("list", &["--format", "csv"]);
+    assert_eq!(
+        stdout(&csv),
+        "id,name,type,kind,created,expires,last_used,roles\n"
+    );
+    let table = fake.run("list", &[]);
+    assert_eq!(stdout(&table), "No tokens match.\n");
+}
+
+// ---------------------------------------------------------------- list: table
+
+#[test]
+fn the_table_shows_every_token_and_fits_80_columns() {
+    let fake = Fake::seeded(30);
+    let output = run(fake
+        .command("list", &["--page-size", "8"])
+        .env("COLUMNS", "80"));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    for line in text.lines() {
+        assert!(
+            line.chars().count() <= 80,
+            "{} chars: {line}",
+            line.chars().count()
+        );
+    }
+    for token in fake.api.tokens() {
+        assert!(text.contains(&token.id), "{} missing:\n{text}", token.id);
+    }
+    assert!(text.contains("30 tokens"), "{text}");
+    assert!(text.contains("hidden to fit 80 columns"), "{text}");
+}
+
+#[test]
+fn a_wide_table_has_every_column_and_relative_dates() {
+    let now = now();
+    let mut token = known_token("wide", now);
+    token.end_at = Some(now + Duration::days(17));
+    token.last_used_at = Some(now - Duration::days(3));
+    let fake = Fake::start(FakeApi::builder().with_data(vec![token]));
+    let output = run(fake.command("list", &["--now", NOW]).env("COLUMNS", "200"));
+    let text = stdout(&output);
+    let header = text.lines().next().unwrap_or_default();
+    for column in [
+        "NAME",
+        "ID",
+        "TYPE",
+        "KIND",
+        "CREATED",
+        "EXPIRES",
+        "LAST USED",
+        "ROLES",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    assert!(text.contains("in 17d"), "{text}");
+    assert!(text.contains("3d ago"), "{text}");
+    assert!(text.contains("1 token\n"), "{text}");
+}
+
+#[test]
+fn control_characters_in_names_are_escaped_in_the_table() {
+    let mut token = known_token("evil", now());
+    token.name = "evil\u{1b}[31mred".to_owned();
+    let fake = Fake::start(FakeApi::builder().with_data(vec![token]));
+    let output = fake.run("list", &[]);
+    assert!(!output.stdout.contains(&0x1b), "{}", stdout(&output));
+    assert!(stdout(&output).contains("evil"));
+}
+
+#[test]
+fn no_progress_output_when_stderr_is_not_a_terminal() {
+    let fake = Fake::seeded(50);
+    let output = fake.run("list", &["--page-size", "5", "--format", "ndjson"]);
+    assert_eq!(code(&output), 0);
+    assert_eq!(fake.api.request_count(), 10);
+    assert_eq!(stderr(&output), "", "stderr must stay empty when captured");
+}
+
+// ---------------------------------------------------------------- audit
+
+/// A token created long ago, used yesterday, never expiring, with a workspace role.
+fn known_token(id: &str, now: DateTime<Utc>) -> ApiToken {
+    serde_json::from_value(serde_json::json!({
+        "id": id,
+        "name": format!("name-{id}"),
+        "description": "",
+        "shortToken": "abcd1234",
+        "type": "WORKSPACE",
+        "kind": "STANDARD",
+        "createdAt": now - Duration::days(400),
+        "startAt": now - Duration::days(400),
+        "updatedAt": now - Duration::days(400),
+        "lastUsedAt": now - Duration::days(1),
+        "roles": [{"entityId": "ws1", "entityType": "WORKSPACE", "role": "WORKSPACE_MEMBER"}]
+    }))
+    .expect("valid token")
+}
+
+/// Tokens with one finding each (plus `clean`, with none).
+fn audit_fixture() -> Vec<ApiToken> {
+    let now = now();
+    let mut expired = known_token("expired", now);
+    expired.end_at = Some(now - Duration::days(2));
+    let mut soon = known_token("soon", now);
+    soon.end_at = Some(now + Duration::days(10));
+    let mut later = known_token("later", now);
+    later.end_at = Some(now + Duration::days(45));
+    let mut never = known_token("never", now);
+    never.last_used_at = None;
+    let mut stale = known_token("stale", now);
+    stale.last_used_at = Some(now - Duration::days(120));
+    let mut org: ApiToken = known_token("org", now);
+    org.roles = serde_json::from_value(serde_json::json!([
+        {"entityId": "clz9fake0org00000000demo1", "entityType": "ORGANIZATION", "role": "ORGANIZATION_OWNER"}
+    ]))
+    .expect("valid roles");
+    vec![
+        known_token("clean", now),
+        expired,
+        soon,
+        later,
+        never,
+        stale,
+        org,
+    ]
+}
+
+fn findings(report: &Value, kind: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter(|f| f["finding"] == kind)
+                .map(|f| f["token"]["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn audit_findings_are_right_for_tokens_with_known_dates() {
+    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
+    let output = fake.run(
+        "audit",
+        &["--now", NOW, "--format", "json", "--page-size", "3"],
+    );
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(report["tokensAudited"], 7);
+    assert_eq!(report["now"], NOW);
+    assert_eq!(findings(&report, "expired"), ["expired"]);
+    assert_eq!(findings(&report, "expiring-soon"), ["soon"]);
+    assert_eq!(findings(&report, "never-used"), ["never"]);
+    assert_eq!(findings(&report, "unused"), ["stale"]);
+    assert_eq!(findings(&report, "organization-role"), ["org"]);
+    let counts: Vec<(String, u64)> = report["summary"]
+        .as_array()
+        .expect("summary")
+        .iter()
+        .map(|c| {
+            (
+                c["finding"].as_str().unwrap_or_default().to_owned(),
+                c["count"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    assert_eq!(counts.len(), 5);
+    assert!(counts.iter().all(|(_, n)| *n == 1), "{counts:?}");
+}
+
+#[test]
+fn audit_thresholds_follow_the_flags() {
+    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
+    let output = fake.run(
+        "audit",
+        &[
+            "--now",
+            NOW,
+            "--format",
+            "json",
+            "--expiring-within",
+            "60",
+            "--unused-for",
+            "200",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert_eq!(findings(&report, "expiring-soon"), ["soon", "later"]);
+    assert!(findings(&report, "unused").is_empty());
+    assert_eq!(report["expiringWithinDays"], 60);
+}
+
+#[test]
+fn audit_table_has_a_section_per_finding_and_a_summary_line_each() {
+    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
+    let output = run(fake.command("audit", &["--now", NOW]).env("COLUMNS", "100"));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    for heading in [
+        "EXPIRED (1)",
+        "EXPIRING WITHIN 30 DAYS (1)",
+        "NEVER USED (1)",
+        "UNUSED FOR 90+ DAYS (1)",
+        "ORGANIZATION-WIDE ROLES (1)",
+    ] {
+        assert!(text.contains(heading), "{heading} missing:\n{text}");
+    }
+    assert!(text.contains("expired 2026-01-13 (2 days ago)"), "{text}");
+    assert!(
+        text.contains("Audited 7 tokens at 2026-01-15T12:00:00Z"),
+        "{text}"
+    );
+    let summary: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Audited"))
+        .skip(1)
+        .collect();
+    assert_eq!(summary.len(), 5, "{summary:?}");
+    assert!(
+        summary.iter().all(|l| l.trim_end().ends_with(" 1")),
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn audit_ndjson_and_csv_keep_stdout_for_data_and_the_summary_on_stderr() {
+    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
+    let ndjson = fake.run("audit", &["--now", NOW, "--format", "ndjson"]);
+    let lines: Vec<Value> = stdout(&ndjson)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["finding"], "expired");
+    assert_eq!(lines[0]["token"]["id"], "expired");
+    assert!(stderr(&ndjson).contains("Audited 7 tokens"));
+
+    let csv_output = fake.run("audit", &["--now", NOW, "--format", "csv"]);
+    let mut reader = csv::Reader::from_reader(csv_output.stdout.as_slice());
+    assert_eq!(
+        reader
+            .headers()
+            .expect("header")
+            .iter()
+            .take(3)
+            .collect::<Vec<_>>(),
+        ["finding", "detail", "id"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let kinds: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        kinds,
+        [
+            "expired",
+            "expiring-soon",
+            "never-used",
+            "unused",
+            "organization-role"
+        ]
+    );
+    assert!(stderr(&csv_output).contains("Audited 7 tokens"));
+}
+
+#[test]
+fn audit_exits_0_with_findings_and_3_with_fail_on_findings() {
+    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
+    let plain = fake.run("audit", &["--now", NOW, "--format", "json"]);
+    assert_eq!(code(&plain), 0);
+    let strict = fake.run(
+        "audit",
+        &["--now", NOW, "--format", "json", "--fail-on-findings"],
+    );
+    assert_eq!(code(&strict), 3, "{}", stderr(&strict));
+    assert!(
+        stderr(&strict).contains("5 findings"),
+        "{}",
+        stderr(&strict)
+    );
+    let clean = Fake::start(FakeApi::builder().with_data(vec![known_token("clean", now())]));
+    let none = clean.run("audit", &["--now", NOW, "--fail-on-findings"]);
+    assert_eq!(code(&none), 0, "{}", stderr(&none));
+    assert!(
+        stdout(&none).starts_with("No findings."),
+        "{}",
+        stdout(&none)
+    );
+}
+
+// ---------------------------------------------------------------- errors
+
+#[test]
+fn usage_errors_exit_2_and_send_nothing() {
+    let fake = Fake::seeded(5);
+    let cases: [(&[&str], &str); 6] = [
+        (&["--sort", "created:desc"], "createdAt:desc"),
+        (&["--kind", "premium"], "direct-access"),
+        (&["--page-size", "0"], "page_size"),
+        (&["--page-size", "5000"], "1..=1000"),
+        (&["--concurrency", "0"], "concurrency"),
+        (&["--format", "yaml"], "ndjson"),
+    ];
+    for (args, hint) in cases {
+        let output = fake.run("list", args);
+        assert_eq!(code(&output), 2, "{args:?}: {}", stderr(&output));
+        assert!(
+            stderr(&output).contains(hint),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+    let audit = fake.run("audit", &["--expiring-within", "-3"]);
+    assert_eq!(code(&audit), 2, "{}", stderr(&audit));
+    assert_eq!(fake.api.request_count(), 0, "nothing may be sent");
+}
+
+#[test]
+fn a_misspelt_sort_lists_every_valid_value() {
+    let fake = Fake::seeded(1);
+    let output = fake.run("list", &["--sort", "name:up"]);
+    assert_eq!(code(&output), 2);
+    let text = stderr(&output);
+    for valid in astro_tokens::Sort::all() {
+        assert!(text.contains(&valid.to_string()), "{valid} missing: {text}");
+    }
+}
+
+#[test]
+fn a_missing_organization_id_is_a_usage_error() {
+    let output = run(binary().env("ASTRO_API_TOKEN", SECRET).args(["list"]));
+    assert_eq!(code(&output), 2);
+    assert!(
+        stderr(&output).contains("--organization-id"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_missing_or_empty_token_exits_2_and_names_astro_api_token() {
+    let fake = Fake::seeded(1);
+    for token in [None, Some(""), Some("   ")] {
+        let mut cmd = fake.command("list", &[]);
+        match token {
+            None => cmd.env_remove("ASTRO_API_TOKEN"),
+            Some(value) => cmd.env("ASTRO_API_TOKEN", value),
+        };
+        let output = run(&mut cmd);
+        assert_eq!(code(&output), 2, "{token:?}");
+        assert!(
+            stderr(&output).contains("ASTRO_API_TOKEN"),
+            "{}",
+            stderr(&output)
+        );
+    }
+    assert_eq!(fake.api.request_count(), 0);
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_with_exit_2() {
+    let fake = Fake::seeded(1);
+    let output = run(binary().env("ASTRO_API_TOKEN", SECRET).args([
+        "list",
+        "--organization-id",
+        &fake.org(),
+        "--base-url",
+        "http://api.example.com",
+    ]));
+    assert_eq!(code(&output), 2, "{}", stderr(&output));
+    assert!(stderr(&output).contains("https://"), "{}", stderr(&output));
+}
+
+/// One line on stderr: `error: HTTP <status> <reason>: <message> (request id <id>)`.
+fn assert_one_api_error_line(output: &Output, status: &str) {
+    assert_eq!(code(output), 1, "{}", stderr(output));
+    let text = stderr(output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with(&format!("error: HTTP {status}")), "{text}");
+    assert!(text.contains("(request id cfakereq"), "{text}");
+    assert!(output.stdout.is_empty(), "{}", stdout(output));
+}
+
+#[test]
+fn a_wrong_token_exits_1_with_status_message_and_request_id() {
+    let fake = Fake::seeded(3);
+    let wrong = "wrong-token-value-a1b2c3";
+    let output = run(fake
+        .command("list", &["--format", "json"])
+        .env("ASTRO_API_TOKEN", wrong));
+    assert_one_api_error_line(&output, "401");
+    assert!(!stderr(&output).contains(wrong));
+}
+
+#[test]
+fn an_unknown_organization_exits_1_with_a_404_line() {
+    let fake = Fake::seeded(3);
+    let output = run(binary().env("ASTRO_API_TOKEN", SECRET).args([
+        "audit",
+        "--organization-id",
+        "no-such-org",
+        "--base-url",
+        &fake.api.base_url(),
+    ]));
+    assert_one_api_error_line(&output, "404");
+    assert!(
+        stderr(&output).contains("no-such-org"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_failure_mid_listing_leaves_no_partial_json_but_keeps_streamed_lines() {
+    let failing = || {
+        Fake::start(FakeApi::builder().tokens(30).respond_with(|_, n| {
+            (n == 1).then(|| CannedResponse::error(500, n, "database on fire"))
+        }))
+    };
+    let fake = failing();
+    let json = fake.run("list", &["--format", "json", "--page-size", "10"]);
+    assert_eq!(code(&json), 1);
+    assert!(json.stdout.is_empty(), "{}", stdout(&json));
+    assert!(
+        stderr(&json).contains("database on fire"),
+        "{}",
+        stderr(&json)
+    );
+
+    let fake = failing();
+    let ndjson = fake.run("list", &["--format", "ndjson", "--page-size", "10"]);
+    assert_eq!(code(&ndjson), 1);
+    assert_eq!(
+        stdout(&ndjson).lines().count(),
+        10,
+        "the first page was streamed"
+    );
+}
+
+#[test]
+fn an_unreachable_server_is_a_one_line_transport_error() {
+    // Bind then drop a listener: the port is (very likely) closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port");
+    let output = run(binary().env("ASTRO_API_TOKEN", SECRET).args([
+        "list",
+        "--organization-id",
+        "org",
+        "--base-url",
+        &format!("http://127.0.0.1:{port}"),
+    ]));
+    assert_eq!(code(&output), 1, "{}", stderr(&output));
+    assert_eq!(stderr(&output).lines().count(), 1, "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("transport error"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_exits_130_and_prints_no_partial_json() {
+    let fake = Fake::start(
+        FakeApi::builder()
+            .tokens(50)
+            .latency(std::time::Duration::from_millis(400)),
+    );
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_astro-tokens"))
+        .env("ASTRO_API_TOKEN", SECRET)
+        .args(["list", "--organization-id", &fake.org(), "--base-url"])
+        .arg(fake.api.base_url())
+        .args(["--format", "json", "--page-size", "5"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    std::thread::sleep(std::time::Duration::from_millis(900));
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(killed.success());
+    let output = child.wait_with_output().expect("exits");
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+    assert!(
+        stderr(&output).starts_with("interrupted"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(fake.api.request_count() < 10, "it stopped paging");
+}
+
+// ---------------------------------------------------------------- help, demo
+
+#[test]
+fn help_never_shows_the_token_or_the_url_from_the_environment() {
+    let hidden_url = "https://secret-host.example.com/with-path";
+    for args in [
+        vec!["--help"],
+        vec!["list", "--help"],
+        vec!["audit", "--help"],
+        vec!["demo", "--help"],
+        vec!["list", "-h"],
+    ] {
+        let output = run(binary()
+            .env("ASTRO_API_TOKEN", SECRET)
+            .env("ASTRO_API_URL", hidden_url)
+            .args(&args));
+        assert_eq!(code(&output), 0, "{args:?}");
+        let text = stdout(&output);
+        assert!(text.contains("ASTRO_API_TOKEN"), "{args:?}: {text}");
+        assert!(!text.contains(hidden_url), "{args:?}: {text}");
+    }
+}
+
+#[test]
+fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
+    let output = run(binary()
+        .args(["demo", "--latency-ms", "0"])
+        .env("COLUMNS", "100"));
+    assert_eq!(code(&output), 0, "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("24 tokens"), "{text}");
+    assert!(text.contains("Requests made"), "{text}");
+    for (offset, answer) in [
+        ("offset=0&", "tokens 1–5 of 24"),
+        ("offset=5&", "tokens 6–10 of 24"),
+        ("offset=20&", "tokens 21–24 of 24"),
+    ] {
+        let line = text.lines().find(|l| l.contains(offset));
+        assert!(
+            line.is_some_and(|l| l.contains(answer)),
+            "{offset} → {answer} missing:\n{text}"
+        );
+    }
+    assert_eq!(text.lines().filter(|l| l.contains("?limit=5&")).count(), 5);
+    assert!(
+        text.contains("sorts=name:asc&sorts=createdAt:desc"),
+        "{text}"
+    );
+    assert!(
+        text.contains("✓ Sorted by name, then newest first"),
+        "{text}"
+    );
+    assert!(text.contains("Bearer [redacted]"), "{text}");
+    assert!(
+        !text.contains(astro_tokens::fake::DEFAULT_TOKEN),
+        "the fake's token is shown only with --serve"
+    );
+}
+
+/// Runs `astro-tokens list` with stderr on a pseudo-terminal (util-linux `script`), stdout
+/// to /dev/null; returns what the terminal showed, or `None` if `script` is unavailable.
+#[cfg(target_os = "linux")]
+fn list_on_a_terminal(fake: &Fake, args: &str) -> Option<String> {
+    let line = format!(
+        "{} list --organization-id {} --base-url {} {args} > /dev/null",
+        env!("CARGO_BIN_EXE_astro-tokens"),
+        fake.org(),
+        fake.api.base_url()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("ASTRO_API_TOKEN", SECRET)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(!text.contains(SECRET), "the token leaked: {text}");
+    output.status.success().then_some(text)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn progress_shows_tokens_fetched_of_the_total_on_a_terminal_for_several_pages() {
+    let fake = Fake::start(
+        FakeApi::builder()
+            .tokens(40)
+            .latency(std::time::Duration::from_millis(150)),
+    );
+    let Some(several) = list_on_a_terminal(&fake, "--format ndjson --page-size 5") else {
+        eprintln!("skipped: util-linux `script` is not available");
+        return;
+    };
+    assert!(several.contains("/40 tokens fetched"), "{several:?}");
+    let single = list_on_a_terminal(&fake, "--format ndjson --page-size 100").expect("runs");
+    assert!(!single.contains("tokens fetched"), "{single:?}");
+}
