@@ -24,6 +24,11 @@
 
 pub mod generated;
 
+/// The README's Rust examples, compiled as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 mod client;
 mod convert;
 mod error;
