@@ -109,3 +109,12 @@ fn a_wrong_type_for_a_known_field_still_fails() {
     page["tokens"][0]["kind"] = json!(7);
     assert!(serde_json::from_value::<ApiTokensPaginated>(page).is_err());
 }
+
+#[test]
+fn open_enums_honour_width_and_alignment_in_display() {
+    assert_eq!(format!("{:<10}|", ApiTokenKind::Standard), "STANDARD  |");
+    assert_eq!(
+        format!("{:>9}|", ApiTokenType::Unknown("TEAM".into())),
+        "     TEAM|"
+    );
+}

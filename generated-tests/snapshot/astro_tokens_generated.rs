@@ -1672,7 +1672,7 @@ pub mod open_enums {
     }
     impl ::std::fmt::Display for ApiTokenType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
+            f.pad(self.as_str())
         }
     }
     impl ::serde::Serialize for ApiTokenType {
@@ -1752,7 +1752,7 @@ pub mod open_enums {
     }
     impl ::std::fmt::Display for ApiTokenKind {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
+            f.pad(self.as_str())
         }
     }
     impl ::serde::Serialize for ApiTokenKind {
@@ -1832,7 +1832,7 @@ pub mod open_enums {
     }
     impl ::std::fmt::Display for BasicSubjectProfileSubjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
+            f.pad(self.as_str())
         }
     }
     impl ::serde::Serialize for BasicSubjectProfileSubjectType {
@@ -1930,7 +1930,7 @@ pub mod open_enums {
     }
     impl ::std::fmt::Display for ApiTokenRoleEntityType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(self.as_str())
+            f.pad(self.as_str())
         }
     }
     impl ::serde::Serialize for ApiTokenRoleEntityType {
