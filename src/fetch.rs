@@ -19,7 +19,6 @@ impl Client {
         offset: u64,
         limit: u32,
     ) -> Result<Page, Error> {
-        check_path_segment(&filters.organization_id)?;
         retry::run(&self.retry, |attempt| {
             self.attempt_page(filters, offset, limit, attempt)
         })
@@ -71,19 +70,4 @@ impl Client {
         })
         .await
     }
-}
-
-/// Refuses organization ids the URL parser would not keep as one path segment: `.` and
-/// `..` are dot segments that it resolves away, and a backslash counts as `/` in an `http(s)` URL
-/// (progenitor's path encoding escapes `/` and `%` but neither of these). Sending them
-/// would list another resource than the one asked for.
-fn check_path_segment(organization_id: &str) -> Result<(), Error> {
-    if organization_id == "." || organization_id == ".." || organization_id.contains('\\') {
-        return Err(Error::invalid(
-            "organization_id",
-            organization_id,
-            "an organization id that is not `.` or `..` and has no backslash",
-        ));
-    }
-    Ok(())
 }

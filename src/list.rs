@@ -153,11 +153,14 @@ impl ListTokens {
 
     /// Checks every setting before anything is sent.
     pub(crate) fn validate(&self) -> Result<(), Error> {
-        if self.filters.organization_id.trim().is_empty() {
+        // Not empty; and not a dot segment or a backslash, which URL parsing would rewrite
+        // (`..` resolves away, `\` counts as `/`), listing another resource than asked.
+        let id = self.filters.organization_id.as_str();
+        if id.trim().is_empty() || id == "." || id == ".." || id.contains('\\') {
             return Err(Error::invalid(
                 "organization_id",
-                &self.filters.organization_id,
-                "a non-empty organization id",
+                id,
+                "a non-empty organization id that is not `.` or `..` and has no backslash",
             ));
         }
         if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
