@@ -238,6 +238,9 @@ impl Stream for Items {
             if let Some(token) = self.buffer.next() {
                 return Poll::Ready(Some(Ok(token)));
             }
+            // Free the spent page's allocation before the next page is fetched (an empty
+            // `Vec` allocates nothing), so that two pages are not held at once.
+            self.buffer = Vec::new().into_iter();
             match self.pages.poll_next_unpin(cx) {
                 Poll::Ready(Some(Ok(page))) => self.buffer = page.tokens.into_iter(),
                 Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
