@@ -221,7 +221,9 @@ impl ListTokens {
 
     /// Every page, in offset order, as a [`Pages`] stream (`Send`, `Unpin`, lazy: nothing
     /// is sent until it is polled). Tokens already yielded by an earlier page are dropped
-    /// from later ones; the stream ends after the first error. With
+    /// from later ones (within the limits stated in `docs/listing.md`: a token id is never
+    /// yielded twice on stable data or data whose change `totalCount` reveals); the stream
+    /// ends after the first error. With
     /// [`concurrency(n)`](Self::concurrency), up to `n` pages are fetched ahead once the
     /// first page told the total. [`Pages::report`] tells whether the data changed
     /// meanwhile. Invalid settings come out as the stream's only item, and nothing is sent.
@@ -256,7 +258,8 @@ impl ListTokens {
         })
     }
 
-    /// Every token, in order, each at most once, as an [`Items`] stream (`Send`, `Unpin`,
+    /// Every token, in order, each at most once (see [`pages`](Self::pages) for the exact
+    /// promise), as an [`Items`] stream (`Send`, `Unpin`,
     /// lazy). After it ended, [`Items::total_changed`] (or [`Items::report`]) tells whether
     /// the data changed during the listing, in which case a token may have been missed.
     ///

@@ -14,15 +14,48 @@
 //! - a non-empty page whose `offset` differs from the one asked (a server that ignores
 //!   `offset`), or whose tokens were all yielded before (a server that does not advance),
 //!   ends the stream with [`Error::Pagination`]: never a hang, never a silent repeat;
-//! - a token id is yielded at most once; repeats are dropped and counted. Ids are
-//!   remembered as 64-bit fingerprints under a per-listing random key (8 bytes a token,
-//!   no per-id allocation); two distinct ids share one with odds of about n²/2⁶⁵ (below
-//!   one in ten million for a million tokens), and a key the server cannot know rules out
-//!   crafted collisions;
+//! - a token id is never yielded twice while the data is stable, or when it changes in a
+//!   way the server's `totalCount` reveals; repeats are dropped and counted. How, and the
+//!   gap that remains, is below.
 //! - a `totalCount` that differs from the first page's sets [`Page::total_changed`] and
 //!   [`ListingReport::total_changed`].
+//!
+//! # Duplicates, and what remembering them costs
+//!
+//! Offset paging repeats tokens when tokens are inserted before the current offset between
+//! two requests: each insertion pushes one token already yielded into the next page. The
+//! machine drops such repeats by remembering the ids it yielded, as 64-bit fingerprints
+//! under a per-listing random key (8 bytes an id, no per-id allocation; two distinct ids
+//! share one with odds of about n²/2⁶⁵ for n ids remembered, and a key the server cannot
+//! know rules out crafted collisions). It remembers every id only once it has to:
+//!
+//! - **stable phase**: only the ids of the last W tokens yielded, with W = (concurrency +
+//!   2) × page_size (300 with the defaults), the oldest forgotten first, and never fewer
+//!   than the latest page (so a server that does not advance is still caught). A shift of
+//!   up to W positions between two requests re-serves only tokens among the last W
+//!   yielded, so it is caught. Memory is O(W), independent of the number of tokens;
+//! - **escalated**: as soon as drift is observed — a page whose `totalCount` differs from
+//!   the first page's (checked before that page is deduplicated), or any repeat found in
+//!   the window — nothing is forgotten any more: every id yielded from then on is
+//!   remembered until the listing ends. Memory then grows with the number of tokens (8–20
+//!   bytes each with the hash table's spare room), but only while the data is known to be
+//!   drifting.
+//!
+//! The promise: a token id is never yielded twice when the data is stable, or when it
+//! changes in a way the server's `totalCount` reveals (from then on every id is
+//! remembered), provided the first change seen shifts tokens by at most W positions. The
+//! gap, stated plainly: a token can be yielded twice
+//! - when the server's sort order is unstable (a token can move anywhere between two
+//!   requests), or
+//! - when more than W tokens are inserted before the offset between two page requests
+//!   before any drift was seen: the repeats from beyond the window were forgotten. If as
+//!   many tokens are deleted further on, `totalCount` stays the same and the listing can
+//!   end with [`ListingReport::is_consistent`] true; otherwise `total_changed` is set.
+//!
+//! Deletions before the offset make offset paging miss tokens, whatever is remembered:
+//! that is what [`ListingReport::total_changed`] is for.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 use std::pin::Pin;
@@ -41,7 +74,10 @@ use crate::page::Page;
 /// while or after streaming.
 ///
 /// Offset paging over data that changes can skip or repeat tokens; this report is how a
-/// caller can tell. When [`is_consistent`](Self::is_consistent) is true at the end, every
+/// caller can tell. A token id is never yielded twice on stable data, or on data whose
+/// change the server's `totalCount` reveals, as long as the first change shifts tokens by
+/// at most (concurrency + 2) × page_size positions; a server with an unstable sort order,
+/// or a larger shift that nothing revealed before, can still repeat one. When [`is_consistent`](Self::is_consistent) is true at the end, every
 /// page agreed on the total and nothing was repeated or cut short.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -61,6 +97,9 @@ pub struct ListingReport {
     /// missed when others before it are deleted).
     pub total_changed: bool,
     /// Tokens dropped because their id had already been yielded (data shifted right).
+    /// A repeat, like a changed total, makes the listing remember every id yielded from
+    /// then on instead of only the latest (concurrency + 2) × page_size; the exact promise
+    /// and its limits are in `docs/listing.md` ("Duplicates and memory").
     pub duplicates_skipped: u64,
     /// Pages that held fewer tokens than asked for without being the last one.
     pub short_pages: u64,
@@ -89,6 +128,14 @@ pub(crate) struct Plan {
     pub(crate) concurrency: usize,
 }
 
+impl Plan {
+    /// W, how many of the latest ids the stable phase remembers: (concurrency + 2) pages.
+    fn window(&self) -> usize {
+        let page = usize::try_from(self.page_size).unwrap_or(usize::MAX);
+        self.concurrency.saturating_add(2).saturating_mul(page)
+    }
+}
+
 type SharedReport = Arc<Mutex<ListingReport>>;
 
 fn update(report: &SharedReport, change: impl FnOnce(&mut ListingReport)) {
@@ -110,6 +157,8 @@ fn snapshot(report: &SharedReport) -> ListingReport {
 pub struct Pages {
     inner: BoxStream<'static, Result<Page, Error>>,
     report: SharedReport,
+    #[cfg(test)]
+    probe: SharedProbe,
 }
 
 impl Pages {
@@ -128,6 +177,8 @@ impl Pages {
         Self {
             inner: futures::stream::once(async move { Err(error) }).boxed(),
             report: SharedReport::default(),
+            #[cfg(test)]
+            probe: SharedProbe::default(),
         }
     }
 }
@@ -187,6 +238,9 @@ impl Stream for Items {
             if let Some(token) = self.buffer.next() {
                 return Poll::Ready(Some(Ok(token)));
             }
+            // Free the spent page's allocation before the next page is fetched (an empty
+            // `Vec` allocates nothing), so that two pages are not held at once.
+            self.buffer = Vec::new().into_iter();
             match self.pages.poll_next_unpin(cx) {
                 Poll::Ready(Some(Ok(page))) => self.buffer = page.tokens.into_iter(),
                 Poll::Ready(Some(Err(error))) => return Poll::Ready(Some(Err(error))),
@@ -214,6 +268,8 @@ where
     Fut: Future<Output = Result<Page, Error>> + Send + 'static,
 {
     let report = SharedReport::default();
+    #[cfg(test)]
+    let probe = SharedProbe::default();
     let machine = Machine {
         fetch,
         plan,
@@ -222,17 +278,23 @@ where
         in_flight_limits: 0,
         yielded: 0,
         total: None,
-        seen: HashSet::default(),
-        fingerprint: RandomState::new(),
+        seen: Seen::new(plan.window()),
         report: Arc::clone(&report),
         done: false,
+        #[cfg(test)]
+        probe: Arc::clone(&probe),
     };
     let inner = futures::stream::unfold(machine, |mut machine| async move {
         let item = machine.step().await?;
         Some((item, machine))
     })
     .boxed();
-    Pages { inner, report }
+    Pages {
+        inner,
+        report,
+        #[cfg(test)]
+        probe,
+    }
 }
 
 /// One page request in flight: the offset and limit asked, and its outcome.
@@ -251,12 +313,12 @@ struct Machine<F> {
     yielded: u64,
     /// The latest `totalCount`; `None` until the first page arrived.
     total: Option<u64>,
-    /// Fingerprints of the ids yielded so far.
-    seen: HashSet<u64, BuildHasherDefault<Prehashed>>,
-    /// The per-listing key of the fingerprints.
-    fingerprint: RandomState,
+    /// The ids yielded recently (or, once drift was seen, since then), to drop repeats.
+    seen: Seen,
     report: SharedReport,
     done: bool,
+    #[cfg(test)]
+    probe: SharedProbe,
 }
 
 impl<F, Fut> Machine<F>
@@ -386,9 +448,16 @@ where
             });
         }
 
-        let (seen, fingerprint) = (&mut self.seen, &self.fingerprint);
-        page.tokens
-            .retain(|token| seen.insert(fingerprint.hash_one(token.id.as_str())));
+        // Drift revealed by this page's total: remember everything before deduplicating it.
+        if page.total_changed {
+            self.seen.escalate();
+        }
+        self.seen.dedupe(&mut page.tokens);
+        #[cfg(test)]
+        self.probe
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .record(&self.seen);
         let fresh = page.tokens.len() as u64;
         if fresh == 0 {
             return Err(Error::Pagination {
@@ -442,6 +511,106 @@ where
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .first_total
+    }
+}
+
+/// The fingerprints of the ids yielded: a window of the latest W in the stable phase, all
+/// of them once escalated (see the module documentation).
+struct Seen {
+    /// Every fingerprint remembered, for lookups.
+    set: HashSet<u64, BuildHasherDefault<Prehashed>>,
+    /// In the stable phase, the fingerprints of `set` oldest first, to forget the oldest;
+    /// empty once escalated.
+    order: VecDeque<u64>,
+    /// W: how many to remember in the stable phase.
+    window: usize,
+    /// Whether drift was seen: from then on nothing is forgotten.
+    escalated: bool,
+    /// The per-listing key of the fingerprints.
+    key: RandomState,
+}
+
+impl Seen {
+    fn new(window: usize) -> Self {
+        Self {
+            set: HashSet::default(),
+            order: VecDeque::new(),
+            window,
+            escalated: false,
+            key: RandomState::new(),
+        }
+    }
+
+    /// Stops forgetting, for the rest of the listing.
+    fn escalate(&mut self) {
+        if !self.escalated {
+            tracing::debug!(
+                remembered = self.set.len(),
+                "drift seen: remembering every id yielded from now on"
+            );
+            self.escalated = true;
+            self.order = VecDeque::new();
+        }
+    }
+
+    /// Drops the tokens of one page whose id was remembered (or repeats within the page),
+    /// remembering the others. A repeat escalates on the spot. In the stable phase the
+    /// oldest fingerprints are forgotten beyond W, or beyond this page if it is larger.
+    fn dedupe(&mut self, tokens: &mut Vec<ApiToken>) {
+        let keep = self.window.max(tokens.len());
+        tokens.retain(|token| {
+            let fingerprint = self.key.hash_one(token.id.as_str());
+            if !self.set.insert(fingerprint) {
+                self.escalate();
+                return false;
+            }
+            if !self.escalated {
+                self.order.push_back(fingerprint);
+                while self.order.len() > keep {
+                    if let Some(oldest) = self.order.pop_front() {
+                        self.set.remove(&oldest);
+                    }
+                }
+            }
+            true
+        });
+    }
+}
+
+/// What the tests read of [`Seen`] from outside the stream: how many ids it remembered
+/// after each page, at most, and whether it escalated.
+#[cfg(test)]
+#[derive(Debug, Default, Clone, Copy)]
+struct Probe {
+    window: usize,
+    remembered: usize,
+    peak: usize,
+    escalated: bool,
+    /// The most remembered after a page while not yet escalated.
+    peak_stable: usize,
+}
+
+#[cfg(test)]
+impl Probe {
+    fn record(&mut self, seen: &Seen) {
+        self.window = seen.window;
+        self.remembered = seen.set.len();
+        self.peak = self.peak.max(self.remembered);
+        if !seen.escalated {
+            self.peak_stable = self.peak_stable.max(self.remembered);
+        }
+        self.escalated = seen.escalated;
+    }
+}
+
+#[cfg(test)]
+type SharedProbe = Arc<Mutex<Probe>>;
+
+#[cfg(test)]
+impl Pages {
+    /// What the dedupe set looked like after the latest page.
+    fn probe(&self) -> Probe {
+        *self.probe.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

@@ -53,6 +53,16 @@ enum Quirk {
     },
     /// Before serving call number `call` (from 0), deletes the token at `at`.
     DeleteBefore { call: usize, at: usize },
+    /// Before serving call number `call` (from 0), inserts one token at `insert_at`, then
+    /// deletes the token at `delete_at`: the total stays the same.
+    InsertAndDeleteBefore {
+        call: usize,
+        insert_at: usize,
+        delete_at: usize,
+    },
+    /// From this offset on, serves the page before the one asked (echoing the offset
+    /// asked): a server that stops advancing.
+    StuckFrom(u64),
 }
 
 /// An in-memory API that pages `ids` as the real one would, counting calls.
@@ -164,6 +174,14 @@ impl Server {
             Quirk::DeleteBefore { call: at_call, at } if at_call == call => {
                 data.remove(at);
             }
+            Quirk::InsertAndDeleteBefore {
+                call: at_call,
+                insert_at,
+                delete_at,
+            } if at_call == call => {
+                data.insert(insert_at, format!("new-{call}"));
+                data.remove(delete_at);
+            }
             Quirk::FailAt(at) if at == offset => {
                 return Err(Error::Transport {
                     message: format!("scripted failure at {offset}"),
@@ -178,6 +196,7 @@ impl Server {
         let (served_from, echoed) = match self.quirk {
             Quirk::IgnoreOffset => (0, 0),
             Quirk::RepeatFirstPage => (0, offset),
+            Quirk::StuckFrom(at) if offset >= at => (at - u64::from(limit), offset),
             _ => (offset, offset),
         };
         let mut take = limit as usize;
@@ -392,7 +411,110 @@ async fn insertion_mid_listing_yields_no_duplicate_and_flags_total_changed() {
             (report.first_total, report.last_total),
             (Some(1000), Some(1003))
         );
+        let probe = items.pages.probe();
+        assert!(probe.escalated, "{probe:?}");
+        assert!(probe.peak_stable <= probe.window, "{probe:?}");
+        assert!(
+            probe.remembered > probe.window,
+            "escalated, it remembers every id from the change on: {probe:?}"
+        );
     }
+}
+
+#[tokio::test]
+async fn a_long_stable_listing_remembers_at_most_w_ids_however_many_it_yields() {
+    for concurrency in [1, 4] {
+        let server = Server::with(20_000);
+        let mut items = Items::new(server.paginate(0, 100, None, concurrency));
+        let tokens = collect(&mut items).await.expect("no error");
+        assert_eq!(id_list(&tokens), ids(20_000));
+        assert!(items.report().is_consistent());
+        let probe = items.pages.probe();
+        let window = (concurrency + 2) * 100;
+        assert_eq!(probe.window, window);
+        assert!(!probe.escalated, "{probe:?}");
+        assert_eq!(probe.peak, window, "W = (concurrency + 2) x page_size");
+        assert_eq!(probe.remembered, window);
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_stops_advancing_late_in_a_long_listing_is_still_caught() {
+    // The window has forgotten the early pages but always holds the previous one.
+    let server = Server::with(20_000).quirk(Quirk::StuckFrom(15_000));
+    let mut items = Items::new(server.paginate(0, 100, None, 1));
+    let error = collect(&mut items).await.expect_err("a repeated page");
+    assert!(
+        matches!(&error, Error::Pagination { offset: 15_000, message } if message.contains("does not advance")),
+        "{error}"
+    );
+    assert_eq!(server.calls().len(), 151);
+    assert_eq!(items.report().items, 15_000);
+}
+
+#[tokio::test]
+async fn a_page_that_reveals_a_changed_total_escalates_before_it_is_deduplicated() {
+    // W = 300. After 500 tokens, 350 are inserted at 210: the page at 500 holds 60 new
+    // tokens, then tokens 210..250 again, yielded 290 to 251 positions back. Were the page
+    // deduplicated in the stable phase, its 60 new ids would push tokens 200..260 out of
+    // the window first, and the 40 repeats would be yielded again.
+    let server = Server::with(1000).quirk(Quirk::InsertBefore {
+        call: 5,
+        at: 210,
+        count: 350,
+    });
+    let mut pages = server.paginate(0, 100, None, 1);
+    let mut listed = Vec::new();
+    for _ in 0..6 {
+        let page = pages.try_next().await.expect("no error").expect("a page");
+        listed.extend(id_list(&page.tokens));
+    }
+    assert_distinct_ids(&listed);
+    assert_eq!(listed.len(), 560);
+    assert_eq!(
+        listed[500..],
+        (290..350).map(|i| format!("new-5-{i}")).collect::<Vec<_>>()[..]
+    );
+    let report = pages.report();
+    assert!(report.total_changed);
+    assert_eq!(report.duplicates_skipped, 40, "{report:?}");
+    let probe = pages.probe();
+    assert!(probe.escalated, "{probe:?}");
+    assert_eq!(probe.remembered, 300 + 60);
+}
+
+#[tokio::test]
+async fn a_repeat_within_the_window_with_an_unchanged_total_is_dropped_and_escalates() {
+    for concurrency in [1, 4] {
+        // Before the request at offset 800, one token is inserted at the front and the
+        // last one deleted: `totalCount` stays 1000, but token 799 comes again at 800.
+        let server = Server::with(1000).quirk(Quirk::InsertAndDeleteBefore {
+            call: 8,
+            insert_at: 0,
+            delete_at: 1000,
+        });
+        let mut items = Items::new(server.paginate(0, 100, None, concurrency));
+        let tokens = collect(&mut items).await.expect("no error");
+        let listed = id_list(&tokens);
+        assert_distinct_ids(&listed);
+        assert_eq!(listed, ids(999), "concurrency {concurrency}");
+        let report = items.report();
+        assert!(!report.total_changed, "{report:?}");
+        assert_eq!(report.duplicates_skipped, 1, "{report:?}");
+        let probe = items.pages.probe();
+        assert!(probe.escalated, "{probe:?}");
+        assert_eq!(probe.peak_stable, probe.window, "{probe:?}");
+        assert_eq!(
+            probe.remembered,
+            probe.window + 199,
+            "escalated on the repeat, the window and every id from then on: {probe:?}"
+        );
+    }
+}
+
+fn assert_distinct_ids(listed: &[String]) {
+    let distinct: HashSet<&String> = listed.iter().collect();
+    assert_eq!(distinct.len(), listed.len(), "an id was yielded twice");
 }
 
 #[tokio::test]
