@@ -42,6 +42,8 @@ pub struct Client {
     timeout: Duration,
     connect_timeout: Duration,
     pub(crate) retry: RetryPolicy,
+    /// Kept only to scrub it from text a server echoes back into errors.
+    pub(crate) secret: Secret,
 }
 
 impl Client {
@@ -257,6 +259,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             retry: self.retry,
+            secret: token,
         })
     }
 }
@@ -430,5 +433,20 @@ mod tests {
             .build()
             .expect_err("refused");
         assert!(error.to_string().contains("timeout"), "{error}");
+        let error = Client::builder()
+            .token(SECRET)
+            .connect_timeout(Duration::ZERO)
+            .build()
+            .expect_err("refused");
+        assert!(
+            matches!(
+                error,
+                Error::InvalidInput {
+                    field: "connect_timeout",
+                    ..
+                }
+            ),
+            "{error}"
+        );
     }
 }

@@ -122,6 +122,34 @@ impl Error {
         }
     }
 
+    /// Removes the token from every text the server or the network contributed.
+    pub(crate) fn without_secret(mut self, secret: &crate::secret::Secret) -> Self {
+        match &mut self {
+            Self::Api(api) => {
+                secret.redact(&mut api.message);
+                if let Some(id) = api.request_id.as_mut() {
+                    secret.redact(id);
+                }
+                for e in &mut api.field_errors {
+                    secret.redact(&mut e.message);
+                    secret.redact(&mut e.field);
+                    secret.redact(&mut e.code);
+                }
+            }
+            Self::Transport { message, .. }
+            | Self::Pagination { message, .. }
+            | Self::Config { message } => secret.redact(message),
+            Self::Decode {
+                message, excerpt, ..
+            } => {
+                secret.redact(message);
+                secret.redact(excerpt);
+            }
+            Self::InvalidInput { value, .. } => secret.redact(value),
+        }
+        self
+    }
+
     pub(crate) fn config(message: impl Into<String>) -> Self {
         Self::Config {
             message: message.into(),
@@ -130,6 +158,8 @@ impl Error {
 }
 
 impl fmt::Display for Error {
+    /// One line: text that came from the server or the network is shown with control
+    /// characters (newlines, escapes) folded to spaces.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput {
@@ -139,7 +169,8 @@ impl fmt::Display for Error {
             } => {
                 write!(
                     f,
-                    "invalid {field}: {value:?} (allowed: {allowed}); nothing was sent"
+                    "invalid {field}: {value:?} (allowed: {}); nothing was sent",
+                    OneLine(allowed)
                 )
             }
             Self::Api(api) => api.fmt(f),
@@ -148,7 +179,7 @@ impl fmt::Display for Error {
                 request_id,
                 ..
             } => {
-                write!(f, "transport error: {message}")?;
+                write!(f, "transport error: {}", OneLine(message))?;
                 write_request_id(f, request_id.as_deref())
             }
             Self::Decode {
@@ -162,14 +193,16 @@ impl fmt::Display for Error {
                 }
                 write!(
                     f,
-                    "the response body is not what the API describes: {message}; the body starts with: {excerpt}"
+                    "the response body is not what the API describes: {}; the body starts with: {}",
+                    OneLine(message),
+                    OneLine(excerpt)
                 )?;
                 write_request_id(f, request_id.as_deref())
             }
             Self::Pagination { message, offset } => {
-                write!(f, "paging error at offset {offset}: {message}")
+                write!(f, "paging error at offset {offset}: {}", OneLine(message))
             }
-            Self::Config { message } => write!(f, "configuration error: {message}"),
+            Self::Config { message } => write!(f, "configuration error: {}", OneLine(message)),
         }
     }
 }
@@ -180,9 +213,20 @@ impl fmt::Display for ApiError {
             .ok()
             .and_then(|s| s.canonical_reason())
             .unwrap_or("");
-        write!(f, "HTTP {} {reason}: {}", self.status, self.message)?;
+        write!(
+            f,
+            "HTTP {} {reason}: {}",
+            self.status,
+            OneLine(&self.message)
+        )?;
         for e in &self.field_errors {
-            write!(f, "; {}: {} [{}]", e.field, e.message, e.code)?;
+            write!(
+                f,
+                "; {}: {} [{}]",
+                OneLine(&e.field),
+                OneLine(&e.message),
+                OneLine(&e.code)
+            )?;
         }
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {} s)", wait.as_secs())?;
@@ -193,8 +237,21 @@ impl fmt::Display for ApiError {
 
 fn write_request_id(f: &mut fmt::Formatter<'_>, id: Option<&str>) -> fmt::Result {
     match id {
-        Some(id) => write!(f, " (request id {id})"),
+        Some(id) => write!(f, " (request id {})", OneLine(id)),
         None => Ok(()),
+    }
+}
+
+/// Shows text with every control character (newline, carriage return, escape, ...) as a
+/// space, so server-sent text cannot break the one-line `Display` or inject terminal codes.
+struct OneLine<'a>(&'a str);
+
+impl fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        self.0
+            .chars()
+            .try_for_each(|c| f.write_char(if c.is_control() { ' ' } else { c }))
     }
 }
 

@@ -65,7 +65,9 @@ impl Client {
             let observed = hooks::observed();
             match result {
                 Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
-                Err(error) => Err(convert::from_progenitor(error, observed).await),
+                Err(error) => Err(convert::from_progenitor(error, observed)
+                    .await
+                    .without_secret(&self.secret)),
             }
         })
         .await

@@ -161,3 +161,50 @@ async fn a_refused_connection_is_a_transport_error() {
     );
     assert!(error.is_retryable());
 }
+
+#[tokio::test]
+async fn server_text_with_newlines_and_escapes_stays_on_one_line() {
+    let mut body = api_body(400, "bad\nrequest\r\n\u{1b}[31mred");
+    body["requestId"] = json!("req\n42");
+    body["fieldErrors"] = json!([{"code": "x\ny", "field": "limit\n", "message": "too\tbig"}]);
+    let (error, _fake) = error_for(CannedResponse::json(400, &body)).await;
+    let line = error.to_string();
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+    assert!(line.contains("bad request"), "{line}");
+    // The data itself is kept as sent, for programs that want it.
+    assert_eq!(error.request_id(), Some("req\n42"));
+}
+
+#[tokio::test]
+async fn a_proxy_page_that_echoes_the_token_does_not_leak_it() {
+    const SECRET: &str = "echoed-secret-token-0123456789abcdef";
+    for (status, body) in [
+        (
+            502,
+            format!("<html><pre>Authorization: Bearer {SECRET}</pre></html>"),
+        ),
+        // Long enough that the excerpt cuts through the token.
+        (500, format!("{}Bearer {SECRET}", "x".repeat(140))),
+        (200, format!("{{\"debug\": \"Bearer {SECRET}\"}}")),
+    ] {
+        let canned = CannedResponse::text(status, "text/html", body.into_bytes());
+        let fake = FakeApi::builder()
+            .token(SECRET)
+            .respond_with(move |_, _| Some(canned.clone()))
+            .start()
+            .await
+            .expect("fake");
+        let error = client_with_token(&fake, SECRET)
+            .list_tokens(fake.organization_id())
+            .first_page()
+            .await
+            .expect_err("an error");
+        for text in [error.to_string(), format!("{error:?}")] {
+            assert!(
+                !text.contains(&SECRET[..8]),
+                "{status}: the token leaked: {text}"
+            );
+            assert!(text.contains("[redacted]"), "{status}: {text}");
+        }
+    }
+}

@@ -1,9 +1,6 @@
 //! Listings under faults: each page is retried inside `fetch_page`, so a stream of pages
 //! yields every token exactly once and in order while pages fail and recover, and a page
 //! that keeps failing ends the stream with its error after every earlier page.
-//!
-//! These need the paging stream of the `listing` work (`ListTokens::items` over every
-//! page); against the single-page placeholder they fail.
 
 mod support;
 

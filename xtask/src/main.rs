@@ -1,4 +1,4 @@
-//! `cargo xtask` — maintainer tasks. See `xtask/README-spec-diff.md`.
+//! `cargo xtask` — maintainer tasks. See `docs/spec-diff.md`.
 //!
 //! `cargo xtask spec-diff OLD NEW` or `cargo xtask spec-diff --base REV`; exit status 0
 //! (nothing breaking), 1 (breaking, per `--fail-on`), 2 (unreadable or invalid input).
