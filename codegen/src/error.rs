@@ -6,16 +6,30 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodegenError {
     /// The file could not be read.
-    Io { file: String, message: String },
+    Io {
+        /// The file, as named by the caller.
+        file: String,
+        /// The operating system's reason.
+        message: String,
+    },
     /// The text is not YAML, or not an OpenAPI 3.0 document the `openapiv3` crate accepts.
     Yaml {
+        /// The file, as named by the caller.
         file: String,
+        /// The line of the first problem (1-based), when known.
         line: Option<usize>,
+        /// The column of the first problem (1-based), when known.
         column: Option<usize>,
+        /// serde_yaml's description, without its location suffix.
         message: String,
     },
     /// The document parsed but the generator (ours or progenitor) rejected a construct.
-    Rejected { file: String, message: String },
+    Rejected {
+        /// The file, as named by the caller.
+        file: String,
+        /// What was rejected and where.
+        message: String,
+    },
 }
 
 impl CodegenError {

@@ -22,6 +22,8 @@ pub struct OpenEnum {
     pub values: Vec<String>,
     /// The schema's description, if any.
     pub description: Option<String>,
+    /// The Rust variant of each value, in the same order (see [`variant_names`]).
+    pub variants: Vec<String>,
 }
 
 /// Hoists every string enum under `components/schemas` into a named component and returns
@@ -55,11 +57,15 @@ pub fn hoist(spec: &mut OpenAPI) -> Result<Vec<OpenEnum>, String> {
         }
         components.schemas.insert(name, ReferenceOr::Item(schema));
     }
+    for e in &mut found {
+        e.variants = variant_names(&e.name, &e.values)?;
+    }
     Ok(found)
 }
 
 fn open_enum(name: String, values: Vec<String>, schema: &Schema) -> OpenEnum {
     OpenEnum {
+        variants: Vec::new(),
         name,
         values,
         description: schema.schema_data.description.clone(),
@@ -136,11 +142,7 @@ fn emit_one(e: &OpenEnum) -> TokenStream {
         .description
         .clone()
         .unwrap_or_else(|| format!("The `{}` values.", e.name));
-    let variants: Vec<_> = e
-        .values
-        .iter()
-        .map(|v| format_ident!("{}", variant_name(v)))
-        .collect();
+    let variants: Vec<_> = e.variants.iter().map(|v| format_ident!("{v}")).collect();
     let values = &e.values;
     let variant_docs = values.iter().map(|v| format!("`{v}`"));
     quote! {
@@ -217,6 +219,27 @@ fn emit_one(e: &OpenEnum) -> TokenStream {
             }
         }
     }
+}
+
+/// The Rust variants of an open enum's values. A value whose variant would be `Unknown`
+/// (say `UNKNOWN`) becomes `UnknownValue`, since `Unknown(String)` holds values the
+/// fragment does not list; two values with the same variant (`A-B` and `A_B`) are an
+/// error naming both.
+pub fn variant_names(name: &str, values: &[String]) -> Result<Vec<String>, String> {
+    let mut seen: Vec<(String, &str)> = Vec::new();
+    for value in values {
+        let mut variant = variant_name(value);
+        if variant == "Unknown" {
+            variant = "UnknownValue".to_owned();
+        }
+        if let Some((_, other)) = seen.iter().find(|(v, _)| *v == variant) {
+            return Err(format!(
+                "components/schemas/{name}: the enum values {other:?} and {value:?} would both be the Rust variant {variant}; rename one"
+            ));
+        }
+        seen.push((variant, value));
+    }
+    Ok(seen.into_iter().map(|(v, _)| v).collect())
 }
 
 /// `DIRECT_ACCESS` → `DirectAccess`, `name:asc` → `NameAsc`; a leading digit gets a `V`.

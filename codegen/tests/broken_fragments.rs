@@ -125,3 +125,38 @@ fn an_unreadable_file_names_it() {
         "{error}"
     );
 }
+
+#[test]
+fn an_open_enum_value_named_unknown_gets_its_own_variant() {
+    let text = FRAGMENT.replacen(
+        "            - SERVICEKEY\n",
+        "            - SERVICEKEY\n            - UNKNOWN\n",
+        1,
+    );
+    assert_ne!(text, FRAGMENT, "the edit must apply");
+    let source = generate_str(&text, ORIGIN).expect("generates");
+    assert!(
+        source.contains("UnknownValue,"),
+        "the value UNKNOWN must not clash with Unknown(String)"
+    );
+    assert!(
+        source.contains("\"UNKNOWN\" => Self::UnknownValue"),
+        "it maps back to its value"
+    );
+}
+
+#[test]
+fn two_enum_values_with_the_same_variant_are_rejected_naming_both() {
+    let text = FRAGMENT.replacen(
+        "            - DAG_TAG\n",
+        "            - DAG_TAG\n            - DAG-TAG\n",
+        1,
+    );
+    assert_ne!(text, FRAGMENT, "the edit must apply");
+    let line = message(&text);
+    assert!(line.contains("ApiTokenRoleEntityType"), "{line}");
+    assert!(
+        line.contains("\"DAG_TAG\"") && line.contains("\"DAG-TAG\"") && line.contains("DagTag"),
+        "{line}"
+    );
+}
