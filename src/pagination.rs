@@ -12,8 +12,10 @@
 //!   an empty page while `totalCount` says there is more also sets
 //!   [`ListingReport::ended_early`];
 //! - a non-empty page whose `offset` differs from the one asked (a server that ignores
-//!   `offset`), or whose tokens were all yielded before (a server that does not advance),
-//!   ends the stream with [`Error::Pagination`]: never a hang, never a silent repeat;
+//!   `offset`), or whose tokens were all yielded before while `totalCount` is unchanged (a
+//!   server that does not advance), ends the stream with [`Error::Pagination`]: never a
+//!   hang, never a silent repeat. A page of only repeats *with* a changed `totalCount` is
+//!   one that insertions pushed back under the listing: it is skipped, and paging goes on;
 //! - a token id is never yielded twice while the data is stable, or when it changes in a
 //!   way the server's `totalCount` reveals; repeats are dropped and counted. How, and the
 //!   gap that remains, is below.
@@ -459,7 +461,9 @@ where
             .unwrap_or_else(PoisonError::into_inner)
             .record(&self.seen);
         let fresh = page.tokens.len() as u64;
-        if fresh == 0 {
+        // Only repeats, with the total unchanged: the server does not advance. With a
+        // changed total it is a page that insertions pushed back under us: skip it.
+        if fresh == 0 && !page.total_changed {
             return Err(Error::Pagination {
                 message: format!(
                     "the page at offset {offset} holds only the {received} token(s) already \
@@ -497,13 +501,14 @@ where
             self.cancel_in_flight();
             self.next_offset = end;
         }
+        let shifted_away = yielding == 0;
         update(&self.report, |r| {
-            r.pages += 1;
+            r.pages += u64::from(!shifted_away);
             r.items += yielding;
             r.duplicates_skipped += repeats;
             r.short_pages += u64::from(short);
         });
-        Ok(Some(page))
+        Ok((!shifted_away).then_some(page))
     }
 
     fn report_first_total(&self) -> Option<u64> {

@@ -656,3 +656,26 @@ fn a_report_is_consistent_only_without_changes_repeats_or_early_end() {
     };
     assert!(!repeated.is_consistent());
 }
+
+#[tokio::test]
+async fn a_page_of_only_repeats_after_a_large_insertion_is_skipped_not_an_error() {
+    for concurrency in [1, 4] {
+        // After three pages, 250 tokens are inserted at the front: the next 2.5 pages hold
+        // only tokens already listed. The total changed, so that is drift, not a stuck server.
+        let server = Server::with(1000).quirk(Quirk::InsertBefore {
+            call: 3,
+            at: 0,
+            count: 250,
+        });
+        let mut items = Items::new(server.paginate(0, 100, None, concurrency));
+        let tokens = collect(&mut items).await.expect("drift is not an error");
+        assert_eq!(
+            id_list(&tokens),
+            ids(1000),
+            "every original token once, in order"
+        );
+        let report = items.report();
+        assert!(report.total_changed, "{report:?}");
+        assert_eq!(report.duplicates_skipped, 250, "{report:?}");
+    }
+}
