@@ -137,3 +137,20 @@ async fn every_enum_value_of_every_request_parameter_can_be_sent() {
     }
     assert_eq!(sent, 12, "2 kinds and 10 sorts in the fragment today");
 }
+
+#[test]
+fn the_wrappers_page_size_limits_follow_the_fragments_limit_parameter() {
+    let limit = query_parameters()
+        .into_iter()
+        .find(|p| p["name"] == "limit")
+        .expect("a limit parameter");
+    let maximum = limit["schema"]["maximum"]
+        .as_u64()
+        .expect("limit has a maximum");
+    assert_eq!(
+        u64::from(astro_tokens::MAX_PAGE_SIZE),
+        maximum,
+        "openapi/tokens.yaml says limit <= {maximum}: change MAX_PAGE_SIZE in src/list.rs to match"
+    );
+    const { assert!(astro_tokens::DEFAULT_PAGE_SIZE <= astro_tokens::MAX_PAGE_SIZE) };
+}

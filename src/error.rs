@@ -57,6 +57,7 @@ pub enum Error {
 
 /// An error answer from the API, with everything it said.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status code.
     pub status: u16,

@@ -35,6 +35,7 @@ mod error;
 mod fetch;
 mod filters;
 mod hooks;
+mod kind;
 mod list;
 mod page;
 mod pagination;
@@ -58,7 +59,7 @@ pub use generated::types::{
     ApiToken, ApiTokenRole, BasicSubjectProfile, FieldValidationError,
     ListApiTokensKind as TokenKind,
 };
-pub use list::ListTokens;
+pub use list::{DEFAULT_PAGE_SIZE, ListTokens, MAX_PAGE_SIZE};
 pub use page::Page;
 pub use pagination::{Items, ListingReport, Pages};
 pub use retry::{

@@ -89,7 +89,8 @@ impl ListTokens {
         self
     }
 
-    /// Only tokens for these DAG tags (sent as repeated `dagTags`, in order).
+    /// Only tokens for these DAG tags (sent as repeated `dagTags`, in order). Replaces
+    /// tags set before; unlike [`sort`](Self::sort)/[`sorts`](Self::sorts), which add keys.
     pub fn dag_tags<I, S>(mut self, tags: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -117,7 +118,7 @@ impl ListTokens {
         self
     }
 
-    /// Adds several sort keys, in order.
+    /// Adds several sort keys, in order, after any added before.
     pub fn sorts<I: IntoIterator<Item = Sort>>(mut self, sorts: I) -> Self {
         self.filters
             .sorts
