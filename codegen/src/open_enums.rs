@@ -154,6 +154,11 @@ fn emit_one(e: &OpenEnum) -> TokenStream {
         pub enum #name {
             #( #[doc = #variant_docs] #variants, )*
             /// A value this version of the SDK does not know, as the server sent it.
+            ///
+            /// Make values with `From<&str>` or `parse()`, which give known text its own
+            /// variant; an `Unknown` built by hand around a known value compares unequal to
+            /// that variant. Match known values by their variants, not inside `Unknown`: a
+            /// later SDK may know them.
             Unknown(::std::string::String),
         }
 

@@ -1631,6 +1631,11 @@ pub mod open_enums {
         ///`ORGANIZATION`
         Organization,
         /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
         Unknown(::std::string::String),
     }
     impl ApiTokenType {
@@ -1717,6 +1722,11 @@ pub mod open_enums {
         ///`DIRECT_ACCESS`
         DirectAccess,
         /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
         Unknown(::std::string::String),
     }
     impl ApiTokenKind {
@@ -1797,6 +1807,11 @@ pub mod open_enums {
         ///`SERVICEKEY`
         Servicekey,
         /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
         Unknown(::std::string::String),
     }
     impl BasicSubjectProfileSubjectType {
@@ -1883,6 +1898,11 @@ pub mod open_enums {
         ///`DAG_TAG`
         DagTag,
         /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
         Unknown(::std::string::String),
     }
     impl ApiTokenRoleEntityType {
