@@ -762,6 +762,27 @@ fn a_wrong_token_exits_1_with_status_message_and_request_id() {
 }
 
 #[test]
+fn an_api_message_with_newlines_and_escapes_stays_one_line() {
+    let fake = Fake::start(FakeApi::builder().tokens(3).respond_with(|_, n| {
+        Some(CannedResponse::error(
+            403,
+            n,
+            "forbidden\nsecond line\r\n\u{1b}[31mred\u{1b}[0m\tend",
+        ))
+    }));
+    let output = fake.run("list", &["--format", "json"]);
+    assert_one_api_error_line(&output, "403");
+    let text = stderr(&output);
+    assert!(text.ends_with('\n'), "{text:?}");
+    let line = text.trim_end_matches('\n');
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+    assert!(
+        line.contains("forbidden") && line.contains("end"),
+        "{line:?}"
+    );
+}
+
+#[test]
 fn an_unknown_organization_exits_1_with_a_404_line() {
     let fake = Fake::seeded(3);
     let output = run(binary().env("ASTRO_API_TOKEN", SECRET).args([
