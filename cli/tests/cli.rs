@@ -632,6 +632,65 @@ fn audit_ndjson_and_csv_keep_stdout_for_data_and_the_summary_on_stderr() {
 }
 
 #[test]
+fn csv_cells_from_the_server_cannot_start_a_formula() {
+    let now = now();
+    let mut token = known_token("-id", now);
+    token.name = "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned();
+    token.roles = serde_json::from_value(serde_json::json!([
+        {"entityId": "o1", "entityType": "ORGANIZATION", "role": "@ORG_ROLE"}
+    ]))
+    .expect("valid roles");
+    let mut tab = known_token("tab", now);
+    tab.name = "\t+1".to_owned();
+    let mut carriage = known_token("cr", now);
+    carriage.name = "\r-1".to_owned();
+    let fake = Fake::start(FakeApi::builder().with_data(vec![token, tab, carriage]));
+
+    let list = fake.run("list", &["--format", "csv", "--sort", "name:asc"]);
+    assert_eq!(code(&list), 0, "{}", stderr(&list));
+    let mut reader = csv::Reader::from_reader(list.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let cell = |id: &str, column: usize| -> String {
+        rows.iter()
+            .find(|r| r[0].trim_start_matches('\'') == id)
+            .map(|r| r[column].to_owned())
+            .unwrap_or_else(|| panic!("no row {id}: {}", stdout(&list)))
+    };
+    assert_eq!(cell("-id", 0), "'-id");
+    assert_eq!(
+        cell("-id", 1),
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    );
+    assert_eq!(cell("-id", 7), "'@ORG_ROLE on ORGANIZATION o1");
+    assert_eq!(cell("tab", 0), "tab", "a safe id is unchanged");
+    assert_eq!(cell("tab", 1), "'\t+1");
+    assert_eq!(cell("cr", 1), "'\r-1");
+    assert_eq!(cell("cr", 7), "WORKSPACE_MEMBER on WORKSPACE ws1");
+    assert!(
+        cell("cr", 4).starts_with("2024-"),
+        "dates are ours, unprefixed"
+    );
+
+    let audit = fake.run("audit", &["--now", NOW, "--format", "csv"]);
+    assert_eq!(code(&audit), 0, "{}", stderr(&audit));
+    let mut reader = csv::Reader::from_reader(audit.stdout.as_slice());
+    let org_row = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| &r[0] == "organization-role")
+        .unwrap_or_else(|| panic!("no organization-role row: {}", stdout(&audit)));
+    assert_eq!(
+        &org_row[1], "'@ORG_ROLE",
+        "the detail holds the server's role name"
+    );
+    assert_eq!(&org_row[2], "'-id");
+    assert_eq!(
+        &org_row[3],
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    );
+}
+
+#[test]
 fn audit_exits_0_with_findings_and_3_with_fail_on_findings() {
     let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
     let plain = fake.run("audit", &["--now", NOW, "--format", "json"]);
