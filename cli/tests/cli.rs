@@ -926,7 +926,24 @@ fn ctrl_c_exits_130_and_prints_no_partial_json() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawns");
-    std::thread::sleep(std::time::Duration::from_millis(900));
+    // The binary installs its Ctrl-C handler before it sends the first request (`each_page`
+    // polls the interrupt first), so once the fake has seen a request, SIGINT is handled
+    // rather than killing the process; a fixed sleep could fire too early on a loaded machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while fake.api.request_count() == 0 {
+        if std::time::Instant::now() > deadline {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &child.id().to_string()])
+                .status();
+            let output = child.wait_with_output().expect("exits");
+            panic!(
+                "no request reached the fake within 30 s: {:?}, stderr: {}",
+                output.status,
+                stderr(&output)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -1003,23 +1020,39 @@ fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
 }
 
 /// Runs `astro-tokens list` with stderr on a pseudo-terminal (util-linux `script`), stdout
-/// to /dev/null; returns what the terminal showed, or `None` if `script` is unavailable.
+/// to /dev/null; returns what the terminal showed. Panics if `script` is missing (it is part
+/// of util-linux, on every CI image we use) or if the binary exits non-zero, so the test
+/// can never pass without having checked anything.
 #[cfg(target_os = "linux")]
-fn list_on_a_terminal(fake: &Fake, args: &str) -> Option<String> {
+fn list_on_a_terminal(fake: &Fake, args: &str) -> String {
     let line = format!(
         "{} list --organization-id {} --base-url {} {args} > /dev/null",
         env!("CARGO_BIN_EXE_astro-tokens"),
         fake.org(),
         fake.api.base_url()
     );
-    let output = std::process::Command::new("script")
+    // -e: `script` exits with the binary's status.
+    let output = match std::process::Command::new("script")
         .args(["-qec", &line, "/dev/null"])
         .env("ASTRO_API_TOKEN", SECRET)
         .output()
-        .ok()?;
+    {
+        Ok(output) => output,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => panic!(
+            "this test needs `script` from util-linux to give the binary a terminal: install \
+             util-linux (e.g. `apt-get install util-linux`)"
+        ),
+        Err(error) => panic!("cannot run `script`: {error}"),
+    };
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(!text.contains(SECRET), "the token leaked: {text}");
-    output.status.success().then_some(text)
+    assert!(
+        output.status.success(),
+        "`astro-tokens list {args}` on a terminal failed ({}): {text:?}, script's stderr: {}",
+        output.status,
+        stderr(&output)
+    );
+    text
 }
 
 #[cfg(target_os = "linux")]
@@ -1030,11 +1063,17 @@ fn progress_shows_tokens_fetched_of_the_total_on_a_terminal_for_several_pages() 
             .tokens(40)
             .latency(std::time::Duration::from_millis(150)),
     );
-    let Some(several) = list_on_a_terminal(&fake, "--format ndjson --page-size 5") else {
-        eprintln!("skipped: util-linux `script` is not available");
-        return;
-    };
+    let several = list_on_a_terminal(&fake, "--format ndjson --page-size 5");
     assert!(several.contains("/40 tokens fetched"), "{several:?}");
-    let single = list_on_a_terminal(&fake, "--format ndjson --page-size 100").expect("runs");
+    let single = list_on_a_terminal(&fake, "--format ndjson --page-size 100");
     assert!(!single.contains("tokens fetched"), "{single:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+#[should_panic(expected = "on a terminal failed")]
+fn the_terminal_helper_fails_when_the_binary_fails() {
+    let fake = Fake::seeded(3);
+    // An unknown flag: the binary exits 2.
+    list_on_a_terminal(&fake, "--no-such-flag");
 }
