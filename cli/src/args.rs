@@ -9,19 +9,32 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use astro_tokens::{Sort, TokenKind};
 
-const AFTER_HELP: &str = "\
+/// The text after every `--help`, with the SDK's default base URL
+/// ([`astro_tokens::DEFAULT_BASE_URL`]) filled in at run time, so it cannot drift.
+fn after_help() -> String {
+    format!(
+        "\
 Authentication: the API token is read from the ASTRO_API_TOKEN environment variable (the one
-astro-cli uses) and is never printed. The base URL comes from --base-url, else ASTRO_API_URL,
-else https://api.astronomer.io/platform/v1beta1.
+astro-cli uses) and is never printed. The base URL comes from --base-url, else {url_env},
+else {default_url}.
 
 Exit codes: 0 success · 1 API or network error · 2 usage or invalid input ·
 3 findings with `audit --fail-on-findings` · 130 interrupted (Ctrl-C).
 
-New here? Run `astro-tokens demo`: it needs no credentials.";
+New here? Run `astro-tokens demo`: it needs no credentials.",
+        url_env = astro_tokens::URL_ENV,
+        default_url = astro_tokens::DEFAULT_BASE_URL,
+    )
+}
+
+/// The help of `--base-url`, naming the SDK's default.
+fn base_url_help() -> String {
+    format!("API base URL [default: {}]", astro_tokens::DEFAULT_BASE_URL)
+}
 
 /// List and audit Astro API tokens (GET /organizations/{organizationId}/tokens).
 #[derive(Debug, Parser)]
-#[command(name = "astro-tokens", version, about, after_help = AFTER_HELP)]
+#[command(name = "astro-tokens", version, about, after_help = after_help())]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -36,13 +49,13 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every matching token, page by page.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     List(ListArgs),
     /// List, then report findings: expired, expiring soon, never used, unused, organization-wide roles.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Audit(AuditArgs),
     /// Start an embedded fake API on 127.0.0.1 and list its tokens: no credentials needed.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = after_help())]
     Demo(DemoArgs),
 }
 
@@ -162,8 +175,10 @@ pub struct ListingArgs {
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
 
-    /// API base URL [default: https://api.astronomer.io/platform/v1beta1].
-    #[arg(long, value_name = "URL", env = astro_tokens::URL_ENV, hide_env_values = true)]
+    /// API base URL (default: [`astro_tokens::DEFAULT_BASE_URL`]; the help text is
+    /// `base_url_help()`).
+    #[arg(long, value_name = "URL", env = astro_tokens::URL_ENV, hide_env_values = true,
+          help = base_url_help())]
     pub base_url: Option<String>,
 }
 
@@ -251,6 +266,91 @@ mod tests {
         assert!(text.contains("createdAt:desc"), "{text}");
         assert!(text.contains("tokenStartAt:asc"), "{text}");
         assert_eq!(error.exit_code(), 2);
+    }
+
+    /// The `kind` query parameter's enum in the OpenAPI fragment, read at test time.
+    fn fragment_kind_values() -> Vec<String> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/tokens.yaml");
+        let text = std::fs::read_to_string(path).expect("the OpenAPI fragment is readable");
+        let spec: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+        let parameters =
+            spec["paths"]["/organizations/{organizationId}/tokens"]["get"]["parameters"]
+                .as_sequence()
+                .expect("the list operation has parameters");
+        let kind = parameters
+            .iter()
+            .find(|p| p["name"] == "kind" && p["in"] == "query")
+            .expect("a `kind` query parameter");
+        kind["schema"]["enum"]
+            .as_sequence()
+            .expect("`kind` is an enum")
+            .iter()
+            .map(|v| v.as_str().expect("string enum value").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_token_kind_of_the_fragment_has_a_kind_arg_and_back() {
+        let wire_values = fragment_kind_values();
+        assert!(!wire_values.is_empty());
+        for wire in &wire_values {
+            let kind: TokenKind = wire
+                .parse()
+                .unwrap_or_else(|e| panic!("TokenKind does not parse {wire:?}: {e}"));
+            let expected_flag = wire.to_lowercase().replace('_', "-");
+            let arg = KindArg::value_variants()
+                .iter()
+                .copied()
+                .find(|arg| TokenKind::from(*arg) == kind)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "the fragment's kind {wire:?} has no `--kind` value: add a variant to \
+                         `KindArg` in cli/src/args.rs (`--kind {expected_flag}`) and map it \
+                         to `TokenKind` in `impl From<KindArg> for TokenKind`"
+                    )
+                });
+            let flag = arg.to_possible_value().expect("not skipped");
+            assert_eq!(
+                flag.get_name(),
+                expected_flag,
+                "`--kind` spelling of {wire}"
+            );
+            assert_eq!(TokenKind::from(arg).to_string(), *wire, "{arg:?} goes back");
+        }
+        assert_eq!(
+            KindArg::value_variants().len(),
+            wire_values.len(),
+            "KindArg has a variant the fragment's `kind` enum ({wire_values:?}) lacks"
+        );
+    }
+
+    #[test]
+    fn help_names_the_sdks_default_base_url() {
+        for args in [
+            ["astro-tokens", "--help"].as_slice(),
+            &["astro-tokens", "list", "--help"],
+            &["astro-tokens", "audit", "-h"],
+        ] {
+            let help = Cli::try_parse_from(args)
+                .expect_err("help is shown")
+                .to_string();
+            assert!(help.contains(astro_tokens::DEFAULT_BASE_URL), "{help}");
+        }
+        let list_help = Cli::try_parse_from(["astro-tokens", "list", "--help"])
+            .expect_err("help is shown")
+            .to_string();
+        assert!(
+            list_help.contains(&format!(
+                "API base URL [default: {}]",
+                astro_tokens::DEFAULT_BASE_URL
+            )),
+            "{list_help}"
+        );
+        // The URL comes from the SDK's constant, not from a copy in this file.
+        assert!(
+            !include_str!("args.rs").contains(astro_tokens::DEFAULT_BASE_URL),
+            "cli/src/args.rs repeats the default base URL: use astro_tokens::DEFAULT_BASE_URL"
+        );
     }
 
     #[test]

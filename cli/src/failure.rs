@@ -70,7 +70,15 @@ impl Failure {
     }
 
     /// The one line for stderr, if any (a closed stdout is not worth a message).
+    ///
+    /// It stays one line whatever the server sent: control characters (newlines, carriage
+    /// returns, escape sequences' ESC, ...) in an API error message are folded to spaces here,
+    /// without relying on the library to have done so.
     pub fn message(&self) -> Option<String> {
+        self.unfolded_message().map(|message| one_line(&message))
+    }
+
+    fn unfolded_message(&self) -> Option<String> {
         match self {
             Self::Usage(message) => Some(format!("error: {message}")),
             Self::Api(error) => Some(format!("error: {error}")),
@@ -89,9 +97,37 @@ impl Failure {
     }
 }
 
+/// `text` on one line: each run of control characters (`\r`, `\n`, tab, ESC, DEL, C1, ...)
+/// becomes one space, so nothing from the server can break the line or drive the terminal.
+fn one_line(text: &str) -> String {
+    let mut line = String::with_capacity(text.len());
+    let mut in_run = false;
+    for c in text.chars() {
+        if c.is_control() {
+            if !in_run {
+                line.push(' ');
+            }
+            in_run = true;
+        } else {
+            line.push(c);
+            in_run = false;
+        }
+    }
+    line
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_stay_one_line_whatever_the_text_holds() {
+        let message = Failure::Runtime("database\r\non fire\u{1b}[2J\tnow\u{7f}\u{85}!".into())
+            .message()
+            .expect("a message");
+        assert_eq!(message, "error: database on fire [2J now !");
+        assert!(!message.chars().any(char::is_control), "{message:?}");
+    }
 
     #[test]
     fn exit_codes_follow_the_documented_table() {

@@ -632,6 +632,65 @@ fn audit_ndjson_and_csv_keep_stdout_for_data_and_the_summary_on_stderr() {
 }
 
 #[test]
+fn csv_cells_from_the_server_cannot_start_a_formula() {
+    let now = now();
+    let mut token = known_token("-id", now);
+    token.name = "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned();
+    token.roles = serde_json::from_value(serde_json::json!([
+        {"entityId": "o1", "entityType": "ORGANIZATION", "role": "@ORG_ROLE"}
+    ]))
+    .expect("valid roles");
+    let mut tab = known_token("tab", now);
+    tab.name = "\t+1".to_owned();
+    let mut carriage = known_token("cr", now);
+    carriage.name = "\r-1".to_owned();
+    let fake = Fake::start(FakeApi::builder().with_data(vec![token, tab, carriage]));
+
+    let list = fake.run("list", &["--format", "csv", "--sort", "name:asc"]);
+    assert_eq!(code(&list), 0, "{}", stderr(&list));
+    let mut reader = csv::Reader::from_reader(list.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    let cell = |id: &str, column: usize| -> String {
+        rows.iter()
+            .find(|r| r[0].trim_start_matches('\'') == id)
+            .map(|r| r[column].to_owned())
+            .unwrap_or_else(|| panic!("no row {id}: {}", stdout(&list)))
+    };
+    assert_eq!(cell("-id", 0), "'-id");
+    assert_eq!(
+        cell("-id", 1),
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    );
+    assert_eq!(cell("-id", 7), "'@ORG_ROLE on ORGANIZATION o1");
+    assert_eq!(cell("tab", 0), "tab", "a safe id is unchanged");
+    assert_eq!(cell("tab", 1), "'\t+1");
+    assert_eq!(cell("cr", 1), "'\r-1");
+    assert_eq!(cell("cr", 7), "WORKSPACE_MEMBER on WORKSPACE ws1");
+    assert!(
+        cell("cr", 4).starts_with("2024-"),
+        "dates are ours, unprefixed"
+    );
+
+    let audit = fake.run("audit", &["--now", NOW, "--format", "csv"]);
+    assert_eq!(code(&audit), 0, "{}", stderr(&audit));
+    let mut reader = csv::Reader::from_reader(audit.stdout.as_slice());
+    let org_row = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .find(|r| &r[0] == "organization-role")
+        .unwrap_or_else(|| panic!("no organization-role row: {}", stdout(&audit)));
+    assert_eq!(
+        &org_row[1], "'@ORG_ROLE",
+        "the detail holds the server's role name"
+    );
+    assert_eq!(&org_row[2], "'-id");
+    assert_eq!(
+        &org_row[3],
+        "'=HYPERLINK(\"http://evil.example\",\"click\")"
+    );
+}
+
+#[test]
 fn audit_exits_0_with_findings_and_3_with_fail_on_findings() {
     let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
     let plain = fake.run("audit", &["--now", NOW, "--format", "json"]);
@@ -762,6 +821,27 @@ fn a_wrong_token_exits_1_with_status_message_and_request_id() {
 }
 
 #[test]
+fn an_api_message_with_newlines_and_escapes_stays_one_line() {
+    let fake = Fake::start(FakeApi::builder().tokens(3).respond_with(|_, n| {
+        Some(CannedResponse::error(
+            403,
+            n,
+            "forbidden\nsecond line\r\n\u{1b}[31mred\u{1b}[0m\tend",
+        ))
+    }));
+    let output = fake.run("list", &["--format", "json"]);
+    assert_one_api_error_line(&output, "403");
+    let text = stderr(&output);
+    assert!(text.ends_with('\n'), "{text:?}");
+    let line = text.trim_end_matches('\n');
+    assert!(!line.chars().any(char::is_control), "{line:?}");
+    assert!(
+        line.contains("forbidden") && line.contains("end"),
+        "{line:?}"
+    );
+}
+
+#[test]
 fn an_unknown_organization_exits_1_with_a_404_line() {
     let fake = Fake::seeded(3);
     let output = run(binary().env("ASTRO_API_TOKEN", SECRET).args([
@@ -846,7 +926,24 @@ fn ctrl_c_exits_130_and_prints_no_partial_json() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawns");
-    std::thread::sleep(std::time::Duration::from_millis(900));
+    // The binary installs its Ctrl-C handler before it sends the first request (`each_page`
+    // polls the interrupt first), so once the fake has seen a request, SIGINT is handled
+    // rather than killing the process; a fixed sleep could fire too early on a loaded machine.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while fake.api.request_count() == 0 {
+        if std::time::Instant::now() > deadline {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &child.id().to_string()])
+                .status();
+            let output = child.wait_with_output().expect("exits");
+            panic!(
+                "no request reached the fake within 30 s: {:?}, stderr: {}",
+                output.status,
+                stderr(&output)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let killed = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -923,23 +1020,39 @@ fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
 }
 
 /// Runs `astro-tokens list` with stderr on a pseudo-terminal (util-linux `script`), stdout
-/// to /dev/null; returns what the terminal showed, or `None` if `script` is unavailable.
+/// to /dev/null; returns what the terminal showed. Panics if `script` is missing (it is part
+/// of util-linux, on every CI image we use) or if the binary exits non-zero, so the test
+/// can never pass without having checked anything.
 #[cfg(target_os = "linux")]
-fn list_on_a_terminal(fake: &Fake, args: &str) -> Option<String> {
+fn list_on_a_terminal(fake: &Fake, args: &str) -> String {
     let line = format!(
         "{} list --organization-id {} --base-url {} {args} > /dev/null",
         env!("CARGO_BIN_EXE_astro-tokens"),
         fake.org(),
         fake.api.base_url()
     );
-    let output = std::process::Command::new("script")
+    // -e: `script` exits with the binary's status.
+    let output = match std::process::Command::new("script")
         .args(["-qec", &line, "/dev/null"])
         .env("ASTRO_API_TOKEN", SECRET)
         .output()
-        .ok()?;
+    {
+        Ok(output) => output,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => panic!(
+            "this test needs `script` from util-linux to give the binary a terminal: install \
+             util-linux (e.g. `apt-get install util-linux`)"
+        ),
+        Err(error) => panic!("cannot run `script`: {error}"),
+    };
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(!text.contains(SECRET), "the token leaked: {text}");
-    output.status.success().then_some(text)
+    assert!(
+        output.status.success(),
+        "`astro-tokens list {args}` on a terminal failed ({}): {text:?}, script's stderr: {}",
+        output.status,
+        stderr(&output)
+    );
+    text
 }
 
 #[cfg(target_os = "linux")]
@@ -950,11 +1063,17 @@ fn progress_shows_tokens_fetched_of_the_total_on_a_terminal_for_several_pages() 
             .tokens(40)
             .latency(std::time::Duration::from_millis(150)),
     );
-    let Some(several) = list_on_a_terminal(&fake, "--format ndjson --page-size 5") else {
-        eprintln!("skipped: util-linux `script` is not available");
-        return;
-    };
+    let several = list_on_a_terminal(&fake, "--format ndjson --page-size 5");
     assert!(several.contains("/40 tokens fetched"), "{several:?}");
-    let single = list_on_a_terminal(&fake, "--format ndjson --page-size 100").expect("runs");
+    let single = list_on_a_terminal(&fake, "--format ndjson --page-size 100");
     assert!(!single.contains("tokens fetched"), "{single:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+#[should_panic(expected = "on a terminal failed")]
+fn the_terminal_helper_fails_when_the_binary_fails() {
+    let fake = Fake::seeded(3);
+    // An unknown flag: the binary exits 2.
+    list_on_a_terminal(&fake, "--no-such-flag");
 }

@@ -1,5 +1,9 @@
 //! CSV: a header, then one row per token with the columns an audit needs. Dates are RFC 3339
 //! (UTC); an absent date is an empty cell; `type` and `kind` are the API's values.
+//!
+//! Formula injection: a cell holding a string from the server (id, name, roles, the audit's
+//! role detail) that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
+//! `'`, as OWASP advises, so a spreadsheet shows it as text instead of evaluating it.
 
 use std::io::{self, Write};
 
@@ -22,15 +26,25 @@ pub const HEADER: [&str; 8] = [
 /// The cells of one token, in [`HEADER`] order.
 pub fn cells(token: &ApiToken) -> [String; 8] {
     [
-        token.id.clone(),
-        token.name.clone(),
+        text_cell(&token.id),
+        text_cell(&token.name),
         token.type_.to_string(),
         token.kind.to_string(),
         timestamp(token.created_at),
         optional_timestamp(token.end_at),
         optional_timestamp(token.last_used_at),
-        roles_full(&token.roles),
+        text_cell(&roles_full(&token.roles)),
     ]
+}
+
+/// A cell for text that comes from the server: prefixed with `'` when a spreadsheet would
+/// take it for a formula (it starts with `=`, `+`, `-`, `@`, tab or carriage return).
+pub fn text_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
 }
 
 /// A CSV writer of tokens that writes the header before the first row (or at the end, for
@@ -84,5 +98,45 @@ pub fn to_io(error: csv::Error) -> io::Error {
     match error.into_kind() {
         csv::ErrorKind::Io(io) => io,
         other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_like_text_is_prefixed_with_a_quote() {
+        for (text, cell) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tname", "'\tname"),
+            ("\rname", "'\rname"),
+            ("plain name", "plain name"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(text_cell(text), cell, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_server_string_cell_is_neutralised() {
+        let token: ApiToken = serde_json::from_value(serde_json::json!({
+            "id": "=id", "name": "@name", "description": "-d", "shortToken": "s",
+            "type": "WORKSPACE", "kind": "STANDARD",
+            "createdAt": "2026-01-01T00:00:00Z", "startAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-01T00:00:00Z",
+            "roles": [{"entityId": "ws1", "entityType": "WORKSPACE", "role": "+ROLE"}]
+        }))
+        .expect("valid token");
+        let cells = cells(&token);
+        assert_eq!(cells[0], "'=id");
+        assert_eq!(cells[1], "'@name");
+        assert_eq!(cells[2], "WORKSPACE");
+        assert_eq!(cells[4], "2026-01-01T00:00:00Z");
+        assert_eq!(cells[7], "'+ROLE on WORKSPACE ws1");
     }
 }

@@ -93,7 +93,9 @@ impl Report<'_> {
                 let header = ["finding", "detail"].into_iter().chain(csv_out::HEADER);
                 writer.write_record(header).map_err(csv_out::to_io)?;
                 for finding in self.findings {
-                    let record = [finding.kind.as_str().to_owned(), finding.detail.clone()]
+                    // The detail may hold role names from the server.
+                    let detail = csv_out::text_cell(&finding.detail);
+                    let record = [finding.kind.as_str().to_owned(), detail]
                         .into_iter()
                         .chain(csv_out::cells(finding.token));
                     writer.write_record(record).map_err(csv_out::to_io)?;
