@@ -12,14 +12,19 @@
 //!   random date-times and enum values included) all deserialize into
 //!   `ApiTokensPaginated` through the generated client, with enum values the SDK knows.
 //!
-//! The test starts Prism (`.tools/node/node_modules/.bin/prism`, from `.ci/install-tools`,
-//! or `prism` on `PATH`) on a free loopback port and stops it when done, pass or fail.
-//! Prism missing fails the test with the install command (`ASTRO_TOKENS_SKIP_EXTERNAL=1`
-//! skips instead; CI never sets it).
+//! Which Prism: when `ASTRO_TOKENS_PRISM_URL` is set (`.ci/run` starts one Prism for the
+//! whole run through `.ci/prism` and sets it), every test talks to that one and starts
+//! nothing; Prism is stateless, so the tests still don't depend on each other. Otherwise
+//! (`cargo test` on a developer's machine) each test starts its own Prism
+//! (`.tools/node/node_modules/.bin/prism`, from `.ci/install-tools`, or `prism` on `PATH`)
+//! on a free loopback port, trying a new port (3 attempts) when another process took the
+//! port before Prism bound it, and stops it when done, pass or fail. Prism neither
+//! running nor installed fails the test with the install command
+//! (`ASTRO_TOKENS_SKIP_EXTERNAL=1` skips instead; CI never sets it).
 
 mod common;
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,91 +32,164 @@ use std::time::{Duration, Instant};
 use astro_tokens::generated::{Client, types};
 use futures::StreamExt;
 
-/// How long Prism may take to start listening.
-const STARTUP: Duration = Duration::from_secs(30);
+/// How long a self-started Prism may take to start listening.
+const STARTUP: Duration = Duration::from_secs(60);
+/// How many ports a self-started Prism is tried on: the free port is found by binding port
+/// 0 and letting it go, so another process may take it before Prism binds it.
+const START_ATTEMPTS: usize = 3;
 /// How many dynamic responses are checked.
 const DYNAMIC_RESPONSES: usize = 200;
 /// The header where Prism lists the request's (or response's) violations.
 const VIOLATIONS: &str = "sl-violations";
 
-/// A running `prism mock`; stopped (killed and reaped) on drop.
+/// The Prism a test talks to: the shared one `.ci/run` started, or one this test started
+/// (killed and reaped on drop).
 struct Prism {
-    child: Child,
     base_url: String,
-    log: PathBuf,
+    /// The process, when this test started Prism itself.
+    child: Option<Child>,
+    /// Prism's log: this test's own, or the shared Prism's (`ASTRO_TOKENS_PRISM_LOG`).
+    log: Option<PathBuf>,
+}
+
+/// Why a self-started Prism is not listening.
+enum NotListening {
+    /// It exited with `EADDRINUSE`: another process has the port; try another one.
+    PortTaken(String),
+    /// Anything else: the test fails with this.
+    Failed(String),
 }
 
 impl Prism {
-    /// Starts Prism in dynamic mode with request-violation errors, or `None` when it is
-    /// not installed and skipping was asked for.
+    /// The shared Prism when `ASTRO_TOKENS_PRISM_URL` is set; else starts one in dynamic
+    /// mode with request-violation errors, or `None` when Prism is not installed and
+    /// skipping was asked for.
     /// `test` names the log file and the skip message, so concurrent tests don't mix.
     fn start(test: &str) -> Option<Self> {
+        if let Some(url) = common::env_nonempty(common::PRISM_URL_ENV) {
+            return Some(Self::shared(&url));
+        }
         let prism = common::prism(test)?;
-        Some(Self::start_with(&prism, test))
+        Some(Self::start_with(&prism, test, free_port))
     }
 
-    fn start_with(prism: &Path, test: &str) -> Self {
-        let port = free_port();
+    /// The Prism `.ci/run` started; fails the test at once if nothing answers there.
+    fn shared(url: &str) -> Self {
+        let env = common::PRISM_URL_ENV;
+        let parsed =
+            reqwest::Url::parse(url).unwrap_or_else(|e| panic!("{env}={url:?} is not a URL: {e}"));
+        let addresses = parsed
+            .socket_addrs(|| None)
+            .unwrap_or_else(|e| panic!("{env}={url:?} has no host and port: {e}"));
+        let reachable = addresses
+            .iter()
+            .any(|address| TcpStream::connect_timeout(address, Duration::from_secs(2)).is_ok());
+        assert!(
+            reachable,
+            "{env}={url:?} is set, but nothing listens there ({addresses:?}). It is set by \
+             .ci/run for the Prism it started; unset it to have the test start its own Prism."
+        );
+        Self {
+            base_url: url.trim_end_matches('/').to_owned(),
+            child: None,
+            log: common::env_nonempty(common::PRISM_LOG_ENV).map(PathBuf::from),
+        }
+    }
+
+    /// Starts Prism on `next_port()`, and on another `next_port()` when that one was taken.
+    fn start_with(prism: &Path, test: &str, mut next_port: impl FnMut() -> u16) -> Self {
         let log = common::scratch(&format!("prism-{test}"), "log");
-        let log_file = std::fs::File::create(&log).expect("create the Prism log");
-        let child = Command::new(prism)
-            .args(["mock", "-d", "--errors", "--host", "127.0.0.1", "--port"])
-            .arg(port.to_string())
-            .arg(common::fragment_path())
-            .current_dir(common::root())
-            .stdin(Stdio::null())
-            .stdout(log_file.try_clone().expect("clone the log handle"))
-            .stderr(log_file)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", prism.display()));
-        let mut running = Self {
-            child,
-            base_url: format!("http://127.0.0.1:{port}"),
-            log,
-        };
-        running.wait_until_listening(port);
-        running
+        for attempt in 1..=START_ATTEMPTS {
+            let port = next_port();
+            let log_file = std::fs::File::create(&log).expect("create the Prism log");
+            let child = Command::new(prism)
+                .args(["mock", "-d", "--errors", "--host", "127.0.0.1", "--port"])
+                .arg(port.to_string())
+                .arg(common::fragment_path())
+                .current_dir(common::root())
+                .stdin(Stdio::null())
+                .stdout(log_file.try_clone().expect("clone the log handle"))
+                .stderr(log_file)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {}: {e}", prism.display()));
+            let mut running = Self {
+                base_url: format!("http://127.0.0.1:{port}"),
+                child: Some(child),
+                log: Some(log.clone()),
+            };
+            match running.wait_until_listening(port) {
+                Ok(()) => return running,
+                Err(NotListening::PortTaken(why)) if attempt < START_ATTEMPTS => {
+                    eprintln!("{test}: {why}; trying another port");
+                }
+                Err(NotListening::PortTaken(why) | NotListening::Failed(why)) => {
+                    panic!(
+                        "{why} (attempt {attempt} of {START_ATTEMPTS}):\n{}",
+                        running.log_tail()
+                    )
+                }
+            }
+            // `running` is dropped here: the exited Prism is reaped, its log removed.
+        }
+        unreachable!("the last attempt returns or panics")
     }
 
-    fn wait_until_listening(&mut self, port: u16) {
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    /// Waits for Prism's own "listening" line for this port. Not a TCP connect: that would
+    /// also succeed against another process that took the port.
+    fn wait_until_listening(&mut self, port: u16) -> Result<(), NotListening> {
+        let child = self.child.as_mut().expect("a self-started Prism");
+        let log = self.log.as_deref().expect("a self-started Prism's log");
+        let listening = format!("Prism is listening on http://127.0.0.1:{port}");
         let deadline = Instant::now() + STARTUP;
         loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!(
-                    "Prism exited ({status}) before listening on {address}:\n{}",
-                    self.log_tail()
-                );
+            if let Ok(Some(status)) = child.try_wait() {
+                let why = format!("Prism exited ({status}) before listening on port {port}");
+                let text = std::fs::read_to_string(log).unwrap_or_default();
+                return Err(if text.contains("EADDRINUSE") {
+                    NotListening::PortTaken(why)
+                } else {
+                    NotListening::Failed(why)
+                });
             }
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200)).is_ok() {
-                return;
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            if text.contains(&listening) {
+                return Ok(());
             }
-            assert!(
-                Instant::now() < deadline,
-                "Prism did not listen on {address} within {STARTUP:?}:\n{}",
-                self.log_tail()
-            );
+            if Instant::now() >= deadline {
+                return Err(NotListening::Failed(format!(
+                    "Prism did not listen on port {port} within {STARTUP:?}"
+                )));
+            }
             std::thread::sleep(Duration::from_millis(100));
         }
     }
 
     /// The last lines Prism printed, for failure messages.
     fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let Some(log) = &self.log else {
+            return format!("(no Prism log: {} is not set)", common::PRISM_LOG_ENV);
+        };
+        let text = std::fs::read_to_string(log).unwrap_or_default();
         let lines: Vec<&str> = text.lines().collect();
         let start = lines.len().saturating_sub(40);
         format!(
-            "--- Prism log (last lines) ---\n{}",
+            "--- Prism log {} (last lines) ---\n{}",
+            log.display(),
             lines[start..].join("\n")
         )
     }
 }
 
 impl Drop for Prism {
+    /// Stops a self-started Prism and removes its log; the shared one is left to `.ci/run`.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_file(&self.log);
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+            if let Some(log) = &self.log {
+                let _ = std::fs::remove_file(log);
+            }
+        }
     }
 }
 
@@ -500,4 +578,35 @@ async fn wrapper_requests_with_every_setter_pass_prism_validation() {
             ),
         }
     }
+}
+
+/// The fix for the port race: a self-started Prism whose port another process took
+/// (here: a listener this test holds) is started again on another port, not reported as
+/// up because something answers on the taken port. Starts its own Prism even when
+/// `ASTRO_TOKENS_PRISM_URL` is set, since self-starting is what it checks.
+#[tokio::test(flavor = "multi_thread")]
+async fn self_started_prism_retries_on_another_port_when_its_port_is_taken() {
+    let test = "self_started_prism_retries_on_another_port_when_its_port_is_taken";
+    let Some(bin) = common::prism(test) else {
+        return;
+    };
+    let squatter = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a port to take");
+    let taken = squatter.local_addr().expect("local address").port();
+    let mut offered = Vec::new();
+    let prism = Prism::start_with(&bin, test, || {
+        let port = if offered.is_empty() {
+            taken
+        } else {
+            free_port()
+        };
+        offered.push(port);
+        port
+    });
+    assert_eq!(offered.len(), 2, "ports offered: {offered:?}");
+    assert_eq!(offered[0], taken);
+    assert_eq!(prism.base_url, format!("http://127.0.0.1:{}", offered[1]));
+    // The Prism that came up on the second port answers as Prism.
+    let response = raw_get(&prism, "?limit=5", true).await;
+    assert_eq!(response.status(), 200, "{}", prism.log_tail());
+    drop(squatter);
 }

@@ -3,6 +3,9 @@
 //! A missing tool fails the test with the command that installs it, unless
 //! `ASTRO_TOKENS_SKIP_EXTERNAL=1` is set (CI never sets it), in which case the test says
 //! that it was skipped and passes.
+//!
+//! Prism is the exception to "find the tool": when [`PRISM_URL_ENV`] is set (`.ci/run`
+//! does), the Prism tests talk to that running Prism and start nothing.
 
 // Each test target uses part of this module.
 #![allow(dead_code)]
@@ -11,6 +14,20 @@ use std::path::PathBuf;
 
 /// Set to `1` to skip (not fail) tests whose external tool is not installed.
 pub const SKIP_ENV: &str = "ASTRO_TOKENS_SKIP_EXTERNAL";
+
+/// The base URL (`http://127.0.0.1:<port>`) of a Prism mock that is already running, set
+/// by `.ci/run` (through `.ci/prism`): the Prism tests use it instead of starting their own.
+pub const PRISM_URL_ENV: &str = "ASTRO_TOKENS_PRISM_URL";
+
+/// That Prism's log file, set with [`PRISM_URL_ENV`]; quoted in failure messages.
+pub const PRISM_LOG_ENV: &str = "ASTRO_TOKENS_PRISM_LOG";
+
+/// The non-empty value of an environment variable.
+pub fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+}
 
 /// The package root (where `openapi/`, `.tools/` and `.ci/` are).
 pub fn root() -> PathBuf {
