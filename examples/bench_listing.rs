@@ -1,10 +1,10 @@
-//! Benchmark of the listing against the embedded fake API: requests per listing, prefetch
+//! Benchmark of the listing against the fake API (`astro-tokens-fake`): requests per listing, prefetch
 //! speedup, CPU cost against a hand-written reqwest + serde_json loop, and memory while
 //! streaming. Each figure is a ratio measured in this run, printed on one line, followed
 //! by a PASS/FAIL line against its target (the exit status is 0 either way).
 //!
 //! ```text
-//! cargo run --release --example bench_listing --features testing [-- memory requests prefetch cpu]
+//! cargo run --release --example bench_listing [-- memory requests prefetch cpu]
 //! ```
 //!
 //! With arguments, only the figures named run (in the order above).
@@ -22,9 +22,9 @@ use std::error::Error;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use astro_tokens::fake::FakeApi;
 use astro_tokens::generated::types::ApiTokensPaginated;
 use astro_tokens::{Client, ListTokens};
+use astro_tokens_fake::FakeApi;
 use futures::TryStreamExt;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;

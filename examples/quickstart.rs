@@ -1,15 +1,15 @@
-//! The SDK in a few lines, against the embedded fake API (no credentials needed):
+//! The SDK in a few lines, against the fake API (`astro-tokens-fake`) (no credentials needed):
 //! a client, a listing with a filter and a two-key sort over several pages, a table.
 //!
 //! ```text
-//! cargo run --example quickstart --features testing
+//! cargo run --example quickstart
 //! ```
 //!
 //! Against Astro, build the client with `Client::from_env()` (reads `ASTRO_API_TOKEN`)
 //! and pass your organization id instead.
 
-use astro_tokens::fake::FakeApi;
 use astro_tokens::{Client, SortField};
+use astro_tokens_fake::FakeApi;
 use futures::TryStreamExt;
 
 #[tokio::main]

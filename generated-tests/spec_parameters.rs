@@ -8,8 +8,8 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use astro_tokens::fake::FakeApi;
 use astro_tokens::{Client, ListTokens, Sort, SortField, TokenKind};
+use astro_tokens_fake::FakeApi;
 use serde_yaml::Value;
 
 fn operation() -> Value {

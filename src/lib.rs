@@ -43,9 +43,6 @@ mod retry;
 mod secret;
 mod sort;
 
-#[cfg(feature = "testing")]
-pub mod fake;
-
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
     URL_ENV, USER_AGENT,

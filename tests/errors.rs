@@ -1,8 +1,8 @@
 //! Each documented error status maps to the right `Error`, with the API's message and
 //! request id; undocumented statuses and non-JSON bodies give clear errors, not panics.
 
-use astro_tokens::fake::{CannedResponse, FakeApi};
 use astro_tokens::{Client, Error};
+use astro_tokens_fake::{CannedResponse, FakeApi};
 use serde_json::json;
 
 fn client_with_token(fake: &FakeApi, token: &str) -> Client {

@@ -1,12 +1,12 @@
-//! The listing against the embedded fake API (feature `testing`): request counts, order
+//! The listing against the fake API (`astro-tokens-fake`): request counts, order
 //! under two-key sorts, filters, prefetch, a server that ignores `offset`, data changing
 //! mid-listing, cancellation on drop, and validation that sends nothing.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
-use astro_tokens::fake::FakeApi;
 use astro_tokens::{ApiToken, ApiTokenRoleEntityType, Client, Error, SortField, TokenKind};
+use astro_tokens_fake::FakeApi;
 use futures::{StreamExt, TryStreamExt};
 
 fn client(fake: &FakeApi) -> Client {

@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 
 use astro_tokens::Client;
-use astro_tokens::fake::FakeApi;
+use astro_tokens_fake::FakeApi;
 
 /// A `tracing` writer that keeps everything in memory.
 #[derive(Clone, Default)]

@@ -2,8 +2,8 @@
 //! every parameter with its camelCase name, repeated keys in order, booleans as words,
 //! the path percent-encoded, and the headers every request carries.
 
-use astro_tokens::fake::FakeApi;
 use astro_tokens::{Client, SortField, TokenKind};
+use astro_tokens_fake::FakeApi;
 
 fn client(fake: &FakeApi) -> Client {
     Client::builder()

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use astro_tokens::fake::{self, FakeApi};
 use astro_tokens::{ApiToken, Client, Page, SortField};
+use astro_tokens_fake::FakeApi;
 
 use crate::args::DemoArgs;
 use crate::failure::Failure;
@@ -97,7 +97,7 @@ fn trace(fake: &FakeApi, pages: &[Page]) -> Vec<String> {
                 .iter()
                 .map(|(key, value)| format!("{key}={value}"))
                 .collect();
-            let id = fake::request_id(n);
+            let id = astro_tokens_fake::request_id(n);
             let answer = match pages.iter().find(|p| p.request_id.as_deref() == Some(&id)) {
                 Some(page) if page.tokens.is_empty() => {
                     format!("no tokens ({} in all)", page.total_count)
@@ -145,7 +145,7 @@ async fn serve(fake: &FakeApi, out: &mut impl Write) -> Result<(), Failure> {
          export ASTRO_API_TOKEN={}\n  \
          astro-tokens list --organization-id {} --page-size 25",
         fake.base_url(),
-        fake::DEFAULT_TOKEN,
+        astro_tokens_fake::DEFAULT_TOKEN,
         fake.organization_id()
     )?;
     out.flush()?;

@@ -1,6 +1,6 @@
 //! End-to-end tests of the `astro-tokens` binary against the embedded fake API.
 //!
-//! Each test starts a fake (`astro_tokens::fake`) on a tokio runtime owned by the test,
+//! Each test starts a fake (`astro_tokens_fake`) on a tokio runtime owned by the test,
 //! runs the built binary with `--base-url` and `ASTRO_API_TOKEN`, and checks its output
 //! and exit code. Every run goes through [`Fake::run`], which also asserts that the token
 //! appears in neither stdout nor stderr.
@@ -8,7 +8,7 @@
 use std::process::Output;
 
 use astro_tokens::ApiToken;
-use astro_tokens::fake::{CannedResponse, FakeApi, FakeApiBuilder};
+use astro_tokens_fake::{CannedResponse, FakeApi, FakeApiBuilder};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
@@ -1014,7 +1014,7 @@ fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
     );
     assert!(text.contains("Bearer [redacted]"), "{text}");
     assert!(
-        !text.contains(astro_tokens::fake::DEFAULT_TOKEN),
+        !text.contains(astro_tokens_fake::DEFAULT_TOKEN),
         "the fake's token is shown only with --serve"
     );
 }

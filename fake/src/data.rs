@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::generated::open_enums::{
+use astro_tokens::generated::open_enums::{
     ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, BasicSubjectProfileSubjectType,
 };
-use crate::generated::types::{ApiToken, ApiTokenRole, BasicSubjectProfile};
+use astro_tokens::generated::types::{ApiToken, ApiTokenRole, BasicSubjectProfile};
 
 /// Default organization id the fake serves: cuid-shaped (25 chars, leading `c`) like real
 /// Astro ids, but visibly fake.

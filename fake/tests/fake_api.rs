@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-use astro_tokens::fake::{CannedResponse, FakeApi, request_id};
 use astro_tokens::generated::types::{ApiToken, ApiTokensPaginated, Error};
+use astro_tokens_fake::{CannedResponse, FakeApi, request_id};
 use reqwest::StatusCode;
 
 struct Answer {

@@ -14,10 +14,10 @@ use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::Response;
 use percent_encoding::percent_decode_str;
 
-use super::query::{self, FieldErrors};
-use super::select::DataSet;
-use super::{CannedResponse, RecordedRequest, Responder, request_id};
-use crate::generated::types::{ApiTokensPaginated, Error};
+use crate::query::{self, FieldErrors};
+use crate::select::DataSet;
+use crate::{CannedResponse, RecordedRequest, Responder, request_id};
+use astro_tokens::generated::types::{ApiTokensPaginated, Error};
 
 /// Everything the handler and the [`FakeApi`](super::FakeApi) handle share.
 pub(crate) struct Shared {

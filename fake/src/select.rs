@@ -23,9 +23,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use super::query::{ListQuery, SortField, SortKey};
-use crate::generated::open_enums::{ApiTokenRoleEntityType, ApiTokenType};
-use crate::generated::types::ApiToken;
+use crate::query::{ListQuery, SortField, SortKey};
+use astro_tokens::generated::open_enums::{ApiTokenRoleEntityType, ApiTokenType};
+use astro_tokens::generated::types::ApiToken;
 
 /// Tokens plus what the filters need to know about them.
 #[derive(Debug, Default)]
@@ -79,7 +79,7 @@ pub(crate) struct DataSet {
     cache: Mutex<Vec<Selection>>,
 }
 
-fn deployment_of(role: &crate::generated::types::ApiTokenRole) -> Option<&str> {
+fn deployment_of(role: &astro_tokens::generated::types::ApiTokenRole) -> Option<&str> {
     match role.entity_type {
         ApiTokenRoleEntityType::Deployment => Some(role.entity_id.as_str()),
         ApiTokenRoleEntityType::Dag | ApiTokenRoleEntityType::DagTag => {

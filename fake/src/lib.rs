@@ -1,6 +1,10 @@
-//! An embedded fake of Astro's "List API tokens" endpoint
+//! # astro-tokens-fake
+//!
+//! A fake of Astro's "List API tokens" endpoint
 //! (`GET /organizations/{organizationId}/tokens`): a real HTTP server on `127.0.0.1` for
-//! tests, demos and benchmarks. Enabled by the `testing` feature.
+//! tests, demos and benchmarks of code that uses the [`astro_tokens`] SDK. Add it as a
+//! dev-dependency; it is a crate of its own so that the SDK's API and docs carry no test
+//! code.
 //!
 //! This file holds the public handle ([`FakeApi`]), its builder, and the request/response
 //! records. The rest, one concern per file:
@@ -9,7 +13,8 @@
 //! - `select.rs`: filters, sorting and paging over the data set;
 //! - `server.rs`: the axum handler (routing, auth, recording, latency, fault injection).
 //!
-//! The fake only uses the generated models ([`crate::generated::types`]).
+//! The fake serves the SDK's generated models ([`astro_tokens::generated::types`]), so what it
+//! sends has the shapes of `openapi/tokens.yaml`.
 //!
 //! Behaviour, in the order checks apply:
 //! 1. every request is recorded ([`FakeApi::requests`]) and numbered from 0 (numbers are never
@@ -47,7 +52,7 @@ pub use data::{
 };
 pub use query::{DEFAULT_LIMIT, FieldErrors, MAX_LIMIT, SORTS};
 
-use crate::generated::types::ApiToken;
+use astro_tokens::generated::types::ApiToken;
 use select::DataSet;
 use server::{Log, Shared};
 
@@ -58,7 +63,7 @@ pub(crate) type Responder =
 /// The request id the fake gives its `n`-th request (0-based): cuid-shaped, unique per fake.
 ///
 /// ```
-/// assert_eq!(astro_tokens::fake::request_id(7), "cfakereq00000000000000007");
+/// assert_eq!(astro_tokens_fake::request_id(7), "cfakereq00000000000000007");
 /// ```
 pub fn request_id(n: usize) -> String {
     format!("cfakereq{n:017}")
@@ -162,7 +167,7 @@ impl CannedResponse {
     /// An `Error`-schema JSON body for request number `n`, whose `requestId` matches the
     /// `x-request-id` the fake will send.
     pub fn error(status: u16, n: usize, message: &str) -> Self {
-        let body = crate::generated::types::Error {
+        let body = astro_tokens::generated::types::Error {
             field_errors: Vec::new(),
             message: message.to_owned(),
             request_id: request_id(n),
@@ -369,7 +374,7 @@ impl FakeApiBuilder {
 /// current-thread runtime, use an async client (a blocking one would deadlock).
 ///
 /// ```
-/// use astro_tokens::fake::FakeApi;
+/// use astro_tokens_fake::FakeApi;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -5,8 +5,8 @@
 //! Choices where the fragment is silent: for scalar parameters given more than once the
 //! first occurrence wins; an empty value (`limit=`) counts as absent for every parameter.
 
-use crate::generated::open_enums::ApiTokenKind;
-use crate::generated::types::FieldValidationError;
+use astro_tokens::generated::open_enums::ApiTokenKind;
+use astro_tokens::generated::types::FieldValidationError;
 
 /// Validation failures, one per problem (what a 400 response's `fieldErrors` holds).
 pub type FieldErrors = Vec<FieldValidationError>;
