@@ -371,12 +371,13 @@ fn memory_child() -> Result<()> {
     // Warm-up: one page fetched (connection, pools); its sizes are the unit of the target.
     let page = client.block_on(list.clone().first_page())?;
     let decoded: usize = page.tokens.iter().map(decoded_size).sum();
-    let json = serde_json::to_vec(&ApiTokensPaginated {
-        limit: i64::from(PAGE),
-        offset: 0,
-        tokens: page.tokens,
-        total_count: i64::try_from(page.total_count)?,
-    })?
+    let json = serde_json::to_vec(&ApiTokensPaginated::try_from(
+        ApiTokensPaginated::builder()
+            .limit(i64::from(PAGE))
+            .offset(0)
+            .tokens(page.tokens)
+            .total_count(i64::try_from(page.total_count)?),
+    )?)?
     .len();
 
     let hwm_reset = std::fs::write("/proc/self/clear_refs", "5").is_ok();
@@ -422,7 +423,7 @@ fn decoded_size(token: &astro_tokens::ApiToken) -> usize {
         + text(&token.name)
         + text(&token.description)
         + text(&token.short_token)
-        + maybe(&token.token)
+        + token.token.as_ref().map_or(0, |t| t.expose_secret().len())
         + profile(&token.created_by)
         + profile(&token.updated_by)
         + token.roles.capacity() * std::mem::size_of::<astro_tokens::ApiTokenRole>()

@@ -257,7 +257,7 @@ async fn generated_client_requests_with_every_parameter_are_accepted_by_prism() 
     let cases = [
         // Every parameter, several sorts and several dagTags.
         (
-            types::ListApiTokensKind::Standard,
+            types::TokenKind::Standard,
             0_u64,
             20_i64,
             vec![sorts[0], sorts[5], sorts[9]],
@@ -265,7 +265,7 @@ async fn generated_client_requests_with_every_parameter_are_accepted_by_prism() 
             true,
         ),
         (
-            types::ListApiTokensKind::DirectAccess,
+            types::TokenKind::DirectAccess,
             40,
             1000,
             sorts.clone(),
@@ -274,7 +274,7 @@ async fn generated_client_requests_with_every_parameter_are_accepted_by_prism() 
         ),
         // The bounds of `limit` and a large `offset`.
         (
-            types::ListApiTokensKind::Standard,
+            types::TokenKind::Standard,
             1_000_000,
             0,
             vec![sorts[2]],
@@ -430,10 +430,7 @@ async fn prism_dynamic_responses_deserialize_into_api_tokens_paginated() {
     };
     let client = generated_client(&prism);
     let sorts = all_sorts();
-    let kinds = [
-        types::ListApiTokensKind::Standard,
-        types::ListApiTokensKind::DirectAccess,
-    ];
+    let kinds = [types::TokenKind::Standard, types::TokenKind::DirectAccess];
 
     let started = Instant::now();
     let outcomes: Vec<_> = futures::stream::iter(0..DYNAMIC_RESPONSES)

@@ -119,69 +119,97 @@ fn snapshot_header_says_it_is_generated_and_from_what() {
 fn compiled_crate_has_the_snapshot_types_and_field_types() {
     use astro_tokens::generated::{Client, open_enums, types};
 
-    let page = types::ApiTokensPaginated {
-        limit: 10_i64,
-        offset: 0_i64,
-        total_count: 1_i64,
-        tokens: vec![types::ApiToken {
-            id: String::from("id"),
-            name: String::from("name"),
-            description: String::new(),
-            short_token: String::from("short"),
-            type_: open_enums::ApiTokenType::Workspace,
-            kind: open_enums::ApiTokenKind::Standard,
-            created_at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
-            start_at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
-            updated_at: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
-            end_at: None,
-            last_used_at: None,
-            last_rotated_at: None,
-            expiry_period_in_days: Some(30_i64),
-            created_by: Some(types::BasicSubjectProfile {
-                id: String::from("u"),
-                subject_type: Some(open_enums::BasicSubjectProfileSubjectType::User),
-                api_token_name: None,
-                avatar_url: None,
-                full_name: None,
-                username: None,
-            }),
-            updated_by: None,
-            roles: vec![types::ApiTokenRole {
-                entity_id: String::from("e"),
-                entity_type: open_enums::ApiTokenRoleEntityType::DagTag,
-                role: String::from("WORKSPACE_MEMBER"),
-                deployment_id: None,
-            }],
-            token: None,
-        }],
-    };
-    let error = types::Error {
-        message: String::from("m"),
-        request_id: String::from("r"),
-        status_code: 400_i64,
-        field_errors: vec![types::FieldValidationError {
-            code: String::from("max"),
-            field: String::from("limit"),
-            message: String::from("too big"),
-        }],
-    };
+    use astro_tokens::generated::sensitive::SensitiveString;
+    use chrono::{DateTime, Utc};
+
+    // Models are built through their generated builders: they are #[non_exhaustive].
+    let epoch = DateTime::<Utc>::UNIX_EPOCH;
+    let created_by: types::BasicSubjectProfile = types::BasicSubjectProfile::builder()
+        .id("u")
+        .subject_type(Some(open_enums::BasicSubjectProfileSubjectType::User))
+        .try_into()
+        .expect("a complete profile");
+    let role: types::ApiTokenRole = types::ApiTokenRole::builder()
+        .entity_id("e")
+        .entity_type(open_enums::ApiTokenRoleEntityType::DagTag)
+        .role("WORKSPACE_MEMBER")
+        .try_into()
+        .expect("a complete role");
+    let token: types::ApiToken = types::ApiToken::builder()
+        .id("id")
+        .name("name")
+        .description("")
+        .short_token("short")
+        .type_(open_enums::ApiTokenType::Workspace)
+        .kind(open_enums::ApiTokenKind::Standard)
+        .created_at(epoch)
+        .start_at(epoch)
+        .updated_at(epoch)
+        .expiry_period_in_days(Some(30_i64))
+        .created_by(Some(created_by))
+        .roles(vec![role])
+        .token(Some(SensitiveString::from("secret")))
+        .try_into()
+        .expect("a complete token");
+    let page: types::ApiTokensPaginated = types::ApiTokensPaginated::builder()
+        .limit(10_i64)
+        .offset(0_i64)
+        .total_count(1_i64)
+        .tokens(vec![token])
+        .try_into()
+        .expect("a complete page");
+    let error: types::Error = types::Error::builder()
+        .message("m")
+        .request_id("r")
+        .status_code(400_i64)
+        .field_errors(vec![
+            types::FieldValidationError::builder()
+                .code("max")
+                .field("limit")
+                .message("too big")
+                .try_into()
+                .expect("a complete field error"),
+        ])
+        .try_into()
+        .expect("a complete error");
+
+    // Every field, read back with the type the snapshot declares.
+    let t = &page.tokens[0];
+    let _: (&String, &String, &String, &String) = (&t.id, &t.name, &t.description, &t.short_token);
+    let _: (&open_enums::ApiTokenType, &open_enums::ApiTokenKind) = (&t.type_, &t.kind);
+    let _: [&DateTime<Utc>; 3] = [&t.created_at, &t.start_at, &t.updated_at];
+    let _: [&Option<DateTime<Utc>>; 3] = [&t.end_at, &t.last_used_at, &t.last_rotated_at];
+    let _: &Option<i64> = &t.expiry_period_in_days;
+    let _: [&Option<types::BasicSubjectProfile>; 2] = [&t.created_by, &t.updated_by];
+    let _: &Option<SensitiveString> = &t.token;
+    let p = t.created_by.as_ref().expect("set above");
+    let _: (&String, &Option<open_enums::BasicSubjectProfileSubjectType>) =
+        (&p.id, &p.subject_type);
+    let _: [&Option<String>; 4] = [&p.api_token_name, &p.avatar_url, &p.full_name, &p.username];
+    let r = &t.roles[0];
+    let _: (&String, &String, &Option<String>) = (&r.entity_id, &r.role, &r.deployment_id);
+    let _: (i64, i64, i64) = (page.limit, page.offset, page.total_count);
+    let _: (&String, &String, i64) = (&error.message, &error.request_id, error.status_code);
+    let f = &error.field_errors[0];
+    let _: (&String, &String, &String) = (&f.code, &f.field, &f.message);
     let client = Client::new("http://127.0.0.1:9");
     let _request = client
         .list_api_tokens()
         .organization_id("org")
-        .kind(types::ListApiTokensKind::DirectAccess)
+        .kind(types::TokenKind::DirectAccess)
         .sorts(vec![types::ListApiTokensSortsItem::TokenStartAtDesc]);
 
     // The names used above are the ones the snapshot declares.
     let snapshot = committed();
     for declaration in [
         "pub struct ApiTokensPaginated {",
+        "pub struct SensitiveString(",
         "pub struct ApiToken {",
         "pub struct ApiTokenRole {",
         "pub struct BasicSubjectProfile {",
         "pub struct Error {",
         "pub struct FieldValidationError {",
-        "pub enum ListApiTokensKind {",
+        "pub enum TokenKind {",
         "pub enum ListApiTokensSortsItem {",
         "pub enum ApiTokenType {",
         "pub enum ApiTokenKind {",

@@ -52,9 +52,9 @@ pub use generated::open_enums::{
     ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType,
     BasicSubjectProfileSubjectType as SubjectType,
 };
+pub use generated::sensitive::SensitiveString;
 pub use generated::types::{
-    ApiToken, ApiTokenRole, BasicSubjectProfile, FieldValidationError,
-    ListApiTokensKind as TokenKind,
+    ApiToken, ApiTokenRole, BasicSubjectProfile, FieldValidationError, TokenKind,
 };
 pub use list::{DEFAULT_PAGE_SIZE, ListTokens, MAX_PAGE_SIZE};
 pub use page::Page;

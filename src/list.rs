@@ -8,7 +8,7 @@ use futures::TryStreamExt;
 use crate::client::Client;
 use crate::error::Error;
 use crate::filters::Filters;
-use crate::generated::types::{ApiToken, ListApiTokensKind};
+use crate::generated::types::{ApiToken, TokenKind};
 use crate::page::Page;
 use crate::pagination::{self, Items, Pages, Plan};
 use crate::sort::Sort;
@@ -107,7 +107,7 @@ impl ListTokens {
     }
 
     /// Only tokens of this kind.
-    pub fn kind(mut self, kind: ListApiTokensKind) -> Self {
+    pub fn kind(mut self, kind: TokenKind) -> Self {
         self.filters.kind = Some(kind);
         self
     }

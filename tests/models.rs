@@ -40,7 +40,13 @@ fn the_seed_example_deserializes_and_every_field_is_reachable() {
     assert_eq!((token.end_at, token.last_used_at), (Some(at), Some(at)));
     assert_eq!(token.last_rotated_at, None);
     assert_eq!(token.expiry_period_in_days, Some(30));
-    assert_eq!(token.token.as_deref(), Some("token"));
+    assert_eq!(
+        token
+            .token
+            .as_ref()
+            .map(astro_tokens::SensitiveString::expose_secret),
+        Some("token")
+    );
     for subject in [&token.created_by, &token.updated_by] {
         let subject = subject.as_ref().expect("a subject");
         assert_eq!(subject.id, "clm8qv74h000008mlf08scq7k");

@@ -32,7 +32,14 @@ fn workspace_root() -> &'static Path {
 fn package_list(package: &str) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
-        .args(["package", "--list", "--allow-dirty", "--quiet", "-p", package])
+        .args([
+            "package",
+            "--list",
+            "--allow-dirty",
+            "--quiet",
+            "-p",
+            package,
+        ])
         .current_dir(workspace_root())
         .output()
         .expect("cargo runs");
@@ -68,7 +75,8 @@ fn every_package_holds_exactly_what_it_needs() {
             .collect();
         assert!(missing.is_empty(), "{package} lacks {missing:?}: {list:?}");
         assert!(
-            list.iter().any(|path| path == "src/lib.rs" || path == "src/main.rs"),
+            list.iter()
+                .any(|path| path == "src/lib.rs" || path == "src/main.rs"),
             "{package} has no sources: {list:?}"
         );
         let strays = strays(&list, required);

@@ -188,34 +188,28 @@ mod tests {
     }
 
     fn token(id: &str) -> ApiToken {
-        ApiToken {
-            created_at: at(-400),
-            created_by: None,
-            description: String::new(),
-            end_at: None,
-            expiry_period_in_days: None,
-            id: id.to_owned(),
-            kind: ApiTokenKind::Standard,
-            last_rotated_at: None,
-            last_used_at: Some(at(-1)),
-            name: id.to_owned(),
-            roles: Vec::new(),
-            short_token: "abcd1234".to_owned(),
-            start_at: at(-400),
-            token: None,
-            type_: ApiTokenType::Workspace,
-            updated_at: at(-400),
-            updated_by: None,
-        }
+        ApiToken::builder()
+            .created_at(at(-400))
+            .description("")
+            .id(id)
+            .kind(ApiTokenKind::Standard)
+            .last_used_at(Some(at(-1)))
+            .name(id)
+            .short_token("abcd1234")
+            .start_at(at(-400))
+            .type_(ApiTokenType::Workspace)
+            .updated_at(at(-400))
+            .try_into()
+            .expect("every required field is set")
     }
 
     fn role(entity_type: ApiTokenRoleEntityType, role: &str) -> ApiTokenRole {
-        ApiTokenRole {
-            deployment_id: None,
-            entity_id: "entity".to_owned(),
-            entity_type,
-            role: role.to_owned(),
-        }
+        ApiTokenRole::builder()
+            .entity_id("entity")
+            .entity_type(entity_type)
+            .role(role)
+            .try_into()
+            .expect("every required field is set")
     }
 
     const POLICY: Policy = Policy {

@@ -4,12 +4,16 @@
 //! [`generate_file`] at compile time, the snapshot test in `generated-tests/` calls it
 //! to compare with the committed copy, and `cargo xtask` uses [`load_spec`] and
 //! [`generate_str`] to diff revisions. The steps are: YAML → [`openapiv3::OpenAPI`]
-//! (with line/column on errors) → response enums made open ([`open_enums`]) →
-//! progenitor (builder interface) → prettyplease.
+//! (with line/column on errors) → response enums made open ([`open_enums`]) and secret
+//! strings redacted ([`sensitive`]) → progenitor (builder interface, public type names from
+//! [`names`]) → every model type `#[non_exhaustive]` → prettyplease.
 
 mod error;
 mod load;
+pub mod names;
+mod non_exhaustive;
 pub mod open_enums;
+pub mod sensitive;
 mod spec_facts;
 
 use std::path::Path;
@@ -42,17 +46,25 @@ pub fn generate_file(path: &Path, origin: &str) -> Result<String, CodegenError> 
 pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
     let mut spec = parse_spec(text, origin)?;
     let enums = open_enums::hoist(&mut spec).map_err(|m| CodegenError::rejected(origin, m))?;
-    let client = run_progenitor(&spec, &enums, origin)?;
+    let secrets = sensitive::hoist(&mut spec).map_err(|m| CodegenError::rejected(origin, m))?;
+    let client = run_progenitor(&spec, &enums, !secrets.is_empty(), origin)?;
     let open = open_enums::emit(&enums);
+    let sensitive = if secrets.is_empty() {
+        quote::quote! {}
+    } else {
+        sensitive::emit()
+    };
     let facts = spec_facts::emit(&spec).map_err(|m| CodegenError::rejected(origin, m))?;
     let tokens = quote::quote! {
         #client
         #open
+        #sensitive
         #facts
     };
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
         CodegenError::rejected(origin, format!("progenitor produced invalid Rust: {e}"))
     })?;
+    non_exhaustive::mark(&mut file);
     Ok(format!(
         "{}{}",
         header(origin),
@@ -60,12 +72,20 @@ pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
     ))
 }
 
-fn settings(enums: &[open_enums::OpenEnum]) -> progenitor::GenerationSettings {
+fn settings(enums: &[open_enums::OpenEnum], secrets: bool) -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("PartialEq");
+    names::apply(&mut settings);
+    if secrets {
+        settings.with_replacement(
+            sensitive::TYPE_NAME,
+            format!("{MODULE_PATH}::sensitive::{}", sensitive::TYPE_NAME),
+            std::iter::empty(),
+        );
+    }
     for e in enums {
         settings.with_replacement(
             &e.name,
@@ -81,12 +101,13 @@ fn settings(enums: &[open_enums::OpenEnum]) -> progenitor::GenerationSettings {
 fn run_progenitor(
     spec: &openapiv3::OpenAPI,
     enums: &[open_enums::OpenEnum],
+    secrets: bool,
     origin: &str,
 ) -> Result<proc_macro2::TokenStream, CodegenError> {
-    match generate_quietly(spec, enums) {
+    match generate_quietly(spec, enums, secrets) {
         Ok(tokens) => Ok(tokens),
         Err(what) => {
-            let place = locate_failure(spec, enums)
+            let place = locate_failure(spec, enums, secrets)
                 .map(|p| format!(" in {p}"))
                 .unwrap_or_default();
             Err(CodegenError::rejected(
@@ -100,6 +121,7 @@ fn run_progenitor(
 fn generate_quietly(
     spec: &openapiv3::OpenAPI,
     enums: &[open_enums::OpenEnum],
+    secrets: bool,
 ) -> Result<proc_macro2::TokenStream, String> {
     // The panic hook is process-wide: one generation at a time swaps it, so concurrent
     // callers (parallel tests) never restore each other's hook out of order.
@@ -110,7 +132,7 @@ fn generate_quietly(
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| {
-        let mut generator = progenitor::Generator::new(&settings(enums));
+        let mut generator = progenitor::Generator::new(&settings(enums, secrets));
         generator.generate_tokens(spec).map_err(|e| e.to_string())
     });
     std::panic::set_hook(previous);
@@ -130,7 +152,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// Finds the first operation that fails on its own, as `GET /path (operationId)`.
-fn locate_failure(spec: &openapiv3::OpenAPI, enums: &[open_enums::OpenEnum]) -> Option<String> {
+fn locate_failure(
+    spec: &openapiv3::OpenAPI,
+    enums: &[open_enums::OpenEnum],
+    secrets: bool,
+) -> Option<String> {
     if spec.paths.paths.len() <= 1
         && spec
             .paths
@@ -157,7 +183,7 @@ fn locate_failure(spec: &openapiv3::OpenAPI, enums: &[open_enums::OpenEnum]) -> 
                 }
             }
         }
-        if generate_quietly(&alone, enums).is_err() {
+        if generate_quietly(&alone, enums, secrets).is_err() {
             return Some(describe(path, method, op));
         }
     }

@@ -10,6 +10,8 @@ use astro_tokens::generated::open_enums::{
 };
 use astro_tokens::generated::types::{ApiToken, ApiTokenRole, BasicSubjectProfile};
 
+use crate::built;
+
 /// Default organization id the fake serves: cuid-shaped (25 chars, leading `c`) like real
 /// Astro ids, but visibly fake.
 pub const DEFAULT_ORGANIZATION_ID: &str = "clz9fake0org00000000demo1";
@@ -187,28 +189,26 @@ pub fn seed_pools(seed: u64) -> SeedPools {
         .map(|(full_name, username)| {
             let at = stamp(&mut rng);
             let id = cuid(&mut rng, at);
-            BasicSubjectProfile {
-                avatar_url: Some(format!("https://avatars.example.com/u/{id}.png")),
-                id,
-                api_token_name: None,
-                full_name: Some((*full_name).to_owned()),
-                subject_type: Some(BasicSubjectProfileSubjectType::User),
-                username: Some((*username).to_owned()),
-            }
+            built(
+                BasicSubjectProfile::builder()
+                    .avatar_url(Some(format!("https://avatars.example.com/u/{id}.png")))
+                    .id(id)
+                    .full_name(Some((*full_name).to_owned()))
+                    .subject_type(Some(BasicSubjectProfileSubjectType::User))
+                    .username(Some((*username).to_owned())),
+            )
         })
         .collect();
     let service_keys = SERVICE_KEYS
         .iter()
         .map(|name| {
             let at = stamp(&mut rng);
-            BasicSubjectProfile {
-                id: cuid(&mut rng, at),
-                api_token_name: Some((*name).to_owned()),
-                avatar_url: None,
-                full_name: None,
-                subject_type: Some(BasicSubjectProfileSubjectType::Servicekey),
-                username: None,
-            }
+            built(
+                BasicSubjectProfile::builder()
+                    .id(cuid(&mut rng, at))
+                    .api_token_name(Some((*name).to_owned()))
+                    .subject_type(Some(BasicSubjectProfileSubjectType::Servicekey)),
+            )
         })
         .collect();
     SeedPools {
@@ -323,36 +323,36 @@ pub fn seed_tokens_for(
         };
         let id = cuid(&mut rng, created_at);
         let short_token = encode(rng.next_u64(), 8, BASE62);
-        tokens.push(ApiToken {
-            created_at,
-            created_by,
-            description,
-            end_at,
-            expiry_period_in_days,
-            id,
-            kind,
-            last_rotated_at,
-            last_used_at,
-            name,
-            roles,
-            short_token,
-            start_at,
-            token: None,
-            type_,
-            updated_at,
-            updated_by,
-        });
+        tokens.push(built(
+            ApiToken::builder()
+                .created_at(created_at)
+                .created_by(created_by)
+                .description(description)
+                .end_at(end_at)
+                .expiry_period_in_days(expiry_period_in_days)
+                .id(id)
+                .kind(kind)
+                .last_rotated_at(last_rotated_at)
+                .last_used_at(last_used_at)
+                .name(name)
+                .roles(roles)
+                .short_token(short_token)
+                .start_at(start_at)
+                .type_(type_)
+                .updated_at(updated_at)
+                .updated_by(updated_by),
+        ));
     }
     tokens
 }
 
 fn role(entity_type: ApiTokenRoleEntityType, entity_id: &str, role: &str) -> ApiTokenRole {
-    ApiTokenRole {
-        deployment_id: None,
-        entity_id: entity_id.to_owned(),
-        entity_type,
-        role: role.to_owned(),
-    }
+    built(
+        ApiTokenRole::builder()
+            .entity_id(entity_id)
+            .entity_type(entity_type)
+            .role(role),
+    )
 }
 
 fn pick<'a>(rng: &mut SplitMix64, items: &[&'a str]) -> &'a str {

@@ -69,6 +69,16 @@ pub fn request_id(n: usize) -> String {
     format!("cfakereq{n:017}")
 }
 
+/// A model built from its generated builder. The fake sets every required field, so a
+/// failure here is a bug in the fake, reported with the builder's reason.
+pub(crate) fn built<B, T>(builder: B) -> T
+where
+    T: TryFrom<B>,
+    T::Error: std::fmt::Display,
+{
+    T::try_from(builder).unwrap_or_else(|e| panic!("the fake built an invalid model: {e}"))
+}
+
 /// A request the fake received.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedRequest {
@@ -167,12 +177,12 @@ impl CannedResponse {
     /// An `Error`-schema JSON body for request number `n`, whose `requestId` matches the
     /// `x-request-id` the fake will send.
     pub fn error(status: u16, n: usize, message: &str) -> Self {
-        let body = astro_tokens::generated::types::Error {
-            field_errors: Vec::new(),
-            message: message.to_owned(),
-            request_id: request_id(n),
-            status_code: i64::from(status),
-        };
+        let body: astro_tokens::generated::types::Error = built(
+            astro_tokens::generated::types::Error::builder()
+                .message(message)
+                .request_id(request_id(n))
+                .status_code(i64::from(status)),
+        );
         Self::json(status, &body)
     }
 

@@ -63,11 +63,12 @@ pub(crate) struct ListQuery {
 }
 
 fn field_error(field: &str, code: &str, message: impl Into<String>) -> FieldValidationError {
-    FieldValidationError {
-        code: code.to_owned(),
-        field: field.to_owned(),
-        message: message.into(),
-    }
+    crate::built(
+        FieldValidationError::builder()
+            .code(code)
+            .field(field)
+            .message(message.into()),
+    )
 }
 
 fn parse_sort(value: &str) -> Option<SortKey> {

@@ -91,12 +91,13 @@ fn error(
     message: String,
     field_errors: FieldErrors,
 ) -> Response {
-    let body = Error {
-        field_errors,
-        message,
-        request_id: request_id.to_owned(),
-        status_code: i64::from(status.as_u16()),
-    };
+    let body: Error = crate::built(
+        Error::builder()
+            .field_errors(field_errors)
+            .message(message)
+            .request_id(request_id)
+            .status_code(i64::from(status.as_u16())),
+    );
     match serde_json::to_vec(&body) {
         Ok(bytes) => response(status, request_id, "application/json", bytes),
         Err(e) => internal(request_id, &e),
@@ -211,16 +212,46 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
     };
     let limit = usize::try_from(query.limit).unwrap_or(0);
     let page = shared.data.page(&query, offset, limit);
-    let body = ApiTokensPaginated {
-        limit: query.limit,
-        offset: query.offset,
-        tokens: page.tokens,
-        total_count: i64::try_from(page.total).unwrap_or(i64::MAX),
-    };
-    match serde_json::to_vec(&body) {
-        Ok(bytes) => response(StatusCode::OK, id, "application/json", bytes),
+    let secrets: Vec<Option<String>> = page
+        .tokens
+        .iter()
+        .map(|t| t.token.as_ref().map(|s| s.expose_secret().to_owned()))
+        .collect();
+    let body: ApiTokensPaginated = crate::built(
+        ApiTokensPaginated::builder()
+            .limit(query.limit)
+            .offset(query.offset)
+            .tokens(page.tokens)
+            .total_count(i64::try_from(page.total).unwrap_or(i64::MAX)),
+    );
+    match serde_json::to_value(&body).map(|value| with_secrets(value, &secrets)) {
+        Ok(value) => response(
+            StatusCode::OK,
+            id,
+            "application/json",
+            value.to_string().into_bytes(),
+        ),
         Err(e) => internal(id, &e),
     }
+}
+
+/// The page as the API would send it: serde writes a token's secret value as
+/// `[redacted]` (see `SensitiveString`), the API sends the value itself.
+fn with_secrets(mut page: serde_json::Value, secrets: &[Option<String>]) -> serde_json::Value {
+    if let Some(tokens) = page
+        .get_mut("tokens")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        for (token, secret) in tokens.iter_mut().zip(secrets) {
+            if let (Some(fields), Some(secret)) = (token.as_object_mut(), secret) {
+                fields.insert(
+                    "token".to_owned(),
+                    serde_json::Value::String(secret.clone()),
+                );
+            }
+        }
+    }
+    page
 }
 
 #[cfg(test)]

@@ -533,7 +533,7 @@ async fn large_data_set_pages_quickly() {
 #[tokio::test]
 async fn generated_client_round_trips_against_the_fake() {
     use astro_tokens::generated::Client;
-    use astro_tokens::generated::types::{ListApiTokensKind, ListApiTokensSortsItem};
+    use astro_tokens::generated::types::{ListApiTokensSortsItem, TokenKind};
 
     let fake = FakeApi::builder()
         .organization_id("org with/slash é")
@@ -556,7 +556,7 @@ async fn generated_client_round_trips_against_the_fake() {
         .list_api_tokens()
         .organization_id(fake.organization_id())
         .dag_tags(vec![tag.clone(), fake.pools().dag_tags[3].clone()])
-        .kind(ListApiTokensKind::Standard)
+        .kind(TokenKind::Standard)
         .sorts(vec![
             ListApiTokensSortsItem::DescriptionAsc,
             ListApiTokensSortsItem::UpdatedAtDesc,

@@ -10,6 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 pub mod types {
     ///`ApiToken`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ApiToken {
         ///The time when the API token was created in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
         #[serde(rename = "createdAt")]
@@ -63,9 +64,8 @@ pub mod types {
         ///The time when the API token will become valid in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
         #[serde(rename = "startAt")]
         pub start_at: ::chrono::DateTime<::chrono::offset::Utc>,
-        ///The value of the API token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub token: ::std::option::Option<::std::string::String>,
+        pub token: ::std::option::Option<crate::generated::sensitive::SensitiveString>,
         #[serde(rename = "type")]
         pub type_: crate::generated::open_enums::ApiTokenType,
         ///The time when the API token was last updated in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -84,6 +84,7 @@ pub mod types {
     }
     ///`ApiTokenRole`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ApiTokenRole {
         ///The Deployment containing the DAG; set when `entityType` is DAG or DAG_TAG.
         #[serde(
@@ -106,6 +107,7 @@ pub mod types {
     }
     ///`ApiTokensPaginated`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct ApiTokensPaginated {
         ///The limit of values in this page.
         pub limit: i64,
@@ -124,6 +126,7 @@ pub mod types {
     }
     ///`BasicSubjectProfile`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct BasicSubjectProfile {
         ///The API token's name. Returned only when `subjectType` is `SERVICEKEY`.
         #[serde(
@@ -163,6 +166,7 @@ pub mod types {
     }
     ///`Error`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct Error {
         ///One entry per failed request-validation constraint. Only present on 400 responses caused by request binding or validation.
         #[serde(
@@ -187,6 +191,7 @@ pub mod types {
     }
     ///`FieldValidationError`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[non_exhaustive]
     pub struct FieldValidationError {
         ///A machine-readable code of the failed constraint.
         pub code: ::std::string::String,
@@ -198,61 +203,6 @@ pub mod types {
     impl FieldValidationError {
         pub fn builder() -> builder::FieldValidationError {
             Default::default()
-        }
-    }
-    ///`ListApiTokensKind`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum ListApiTokensKind {
-        #[serde(rename = "STANDARD")]
-        Standard,
-        #[serde(rename = "DIRECT_ACCESS")]
-        DirectAccess,
-    }
-    impl ::std::fmt::Display for ListApiTokensKind {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Standard => f.write_str("STANDARD"),
-                Self::DirectAccess => f.write_str("DIRECT_ACCESS"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ListApiTokensKind {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "STANDARD" => Ok(Self::Standard),
-                "DIRECT_ACCESS" => Ok(Self::DirectAccess),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for ListApiTokensKind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for ListApiTokensKind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`ListApiTokensSortsItem`
@@ -268,6 +218,7 @@ pub mod types {
         PartialEq,
         PartialOrd
     )]
+    #[non_exhaustive]
     pub enum ListApiTokensSortsItem {
         #[serde(rename = "name:asc")]
         NameAsc,
@@ -342,6 +293,62 @@ pub mod types {
             value.parse()
         }
     }
+    ///`TokenKind`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[non_exhaustive]
+    pub enum TokenKind {
+        #[serde(rename = "STANDARD")]
+        Standard,
+        #[serde(rename = "DIRECT_ACCESS")]
+        DirectAccess,
+    }
+    impl ::std::fmt::Display for TokenKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Standard => f.write_str("STANDARD"),
+                Self::DirectAccess => f.write_str("DIRECT_ACCESS"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for TokenKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "STANDARD" => Ok(Self::Standard),
+                "DIRECT_ACCESS" => Ok(Self::DirectAccess),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TokenKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TokenKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
@@ -393,7 +400,7 @@ pub mod types {
                 ::std::string::String,
             >,
             token: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
+                ::std::option::Option<crate::generated::sensitive::SensitiveString>,
                 ::std::string::String,
             >,
             type_: ::std::result::Result<
@@ -601,7 +608,9 @@ pub mod types {
             }
             pub fn token<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<crate::generated::sensitive::SensitiveString>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.token = value
@@ -1353,7 +1362,7 @@ pub mod builder {
         dag_tags: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         deployment_id: Result<Option<::std::string::String>, String>,
         include_only_organization_tokens: Result<Option<bool>, String>,
-        kind: Result<Option<types::ListApiTokensKind>, String>,
+        kind: Result<Option<types::TokenKind>, String>,
         limit: Result<Option<i64>, String>,
         offset: Result<Option<u64>, String>,
         sorts: Result<Option<::std::vec::Vec<types::ListApiTokensSortsItem>>, String>,
@@ -1441,14 +1450,12 @@ pub mod builder {
         }
         pub fn kind<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::ListApiTokensKind>,
+            V: std::convert::TryInto<types::TokenKind>,
         {
             self.kind = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListApiTokensKind` for kind failed".to_string()
-                });
+                .map_err(|_| "conversion to `TokenKind` for kind failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -1982,6 +1989,74 @@ pub mod open_enums {
                 }
             }
             deserializer.deserialize_str(Visit)
+        }
+    }
+}
+/// Secret values sent by the API, kept out of logs and output.
+pub mod sensitive {
+    /// A secret string from the API, such as an API token's own value (a property the
+    /// fragment marks `format: password`).
+    ///
+    /// It cannot be printed by accident: `Debug` shows `[redacted]`, there is no
+    /// `Display`, and `Serialize` writes `"[redacted]"`, never the value, so a token
+    /// logged with `{:?}` or written out with serde keeps its secret. Read the value
+    /// through [`expose_secret`](Self::expose_secret), where you mean to. It
+    /// deserializes from the plain JSON string the API sends.
+    ///
+    /// ```
+    /// # use astro_tokens::SensitiveString;
+    /// let secret = SensitiveString::from("s3cr3t");
+    /// assert_eq!(format!("{secret:?}"), "[redacted]");
+    /// assert_eq!(serde_json::to_string(&secret).unwrap(), "\"[redacted]\"");
+    /// assert_eq!(secret.expose_secret(), "s3cr3t");
+    /// ```
+    #[derive(Clone, PartialEq, Eq)]
+    pub struct SensitiveString(::std::string::String);
+    impl SensitiveString {
+        /// What [`Debug`](::std::fmt::Debug) and serde write instead of the value.
+        pub const REDACTED: &'static str = "[redacted]";
+        /// Wraps a secret value.
+        pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self(value.into())
+        }
+        /// The secret value itself. Never log or print it.
+        pub fn expose_secret(&self) -> &str {
+            &self.0
+        }
+        /// The secret value, consuming the wrapper.
+        pub fn into_exposed(self) -> ::std::string::String {
+            self.0
+        }
+    }
+    impl ::std::fmt::Debug for SensitiveString {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(Self::REDACTED)
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SensitiveString {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::convert::From<&str> for SensitiveString {
+        fn from(value: &str) -> Self {
+            Self(value.to_owned())
+        }
+    }
+    impl ::serde::Serialize for SensitiveString {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(Self::REDACTED)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SensitiveString {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(Self)
         }
     }
 }

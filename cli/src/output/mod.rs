@@ -212,12 +212,13 @@ mod tests {
         role: &str,
         deployment: Option<&str>,
     ) -> ApiTokenRole {
-        ApiTokenRole {
-            deployment_id: deployment.map(str::to_owned),
-            entity_id: "e1".to_owned(),
-            entity_type,
-            role: role.to_owned(),
-        }
+        ApiTokenRole::builder()
+            .deployment_id(deployment.map(str::to_owned))
+            .entity_id("e1")
+            .entity_type(entity_type)
+            .role(role)
+            .try_into()
+            .expect("every required field is set")
     }
 
     #[test]
