@@ -52,24 +52,10 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client from `ASTRO_API_TOKEN` and, if set, `ASTRO_API_URL`.
+    /// A client from `ASTRO_API_TOKEN` and, if set, `ASTRO_API_URL`, with the other
+    /// defaults: [`ClientBuilder::from_env`] then [`build`](ClientBuilder::build).
     pub fn from_env() -> Result<Self, Error> {
-        Self::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// [`Client::from_env`] over any variable lookup (tests pass a map).
-    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let non_empty = |name| lookup(name).filter(|v: &String| !v.trim().is_empty());
-        let token = non_empty(TOKEN_ENV).ok_or_else(|| {
-            Error::config(format!(
-                "{TOKEN_ENV} is not set: export an Astro API token in it"
-            ))
-        })?;
-        let mut builder = Self::builder().token(token);
-        if let Some(url) = non_empty(URL_ENV) {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+        ClientBuilder::from_env()?.build()
     }
 
     /// The base URL requests go to (no trailing slash).
@@ -141,6 +127,50 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// A builder with the token from `ASTRO_API_TOKEN` (the variable astro-cli uses) and,
+    /// if set, the base URL from `ASTRO_API_URL`; any other setting can follow, and a later
+    /// [`base_url`](Self::base_url) wins. A missing, empty or non-UTF-8 `ASTRO_API_TOKEN` is
+    /// an [`Error::Config`] naming it.
+    ///
+    /// ```no_run
+    /// let client = astro_tokens::ClientBuilder::from_env()?
+    ///     .timeout(std::time::Duration::from_secs(10))
+    ///     .build()?;
+    /// # Ok::<(), astro_tokens::Error>(())
+    /// ```
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(|name| std::env::var(name))
+    }
+
+    /// [`ClientBuilder::from_env`] over any variable lookup (tests pass a map).
+    pub(crate) fn from_lookup(
+        lookup: impl Fn(&str) -> Result<String, std::env::VarError>,
+    ) -> Result<Self, Error> {
+        let token = match lookup(TOKEN_ENV) {
+            Ok(token) if !token.trim().is_empty() => token,
+            Ok(_) => {
+                return Err(Error::config(format!(
+                    "{TOKEN_ENV} is empty: export an Astro API token in it"
+                )));
+            }
+            Err(std::env::VarError::NotPresent) => {
+                return Err(Error::config(format!(
+                    "{TOKEN_ENV} is not set: export an Astro API token in it"
+                )));
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::config(format!("{TOKEN_ENV} is not valid UTF-8")));
+            }
+        };
+        let mut builder = Self::default().token(token);
+        if let Ok(url) = lookup(URL_ENV)
+            && !url.trim().is_empty()
+        {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
     /// The API token, sent as `Authorization: Bearer <token>`.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret::new(token));
@@ -206,6 +236,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The time limit of one page request: every attempt and every wait between them
+    /// (default 2 minutes). When it runs out, the request ends with
+    /// [`Error::RetryLimit`](crate::Error::RetryLimit), whose source is the last error.
+    pub fn retry_max_elapsed(mut self, limit: Duration) -> Self {
+        self.retry = self.retry.with_max_elapsed(limit);
+        self
+    }
+
     /// Turns retries off: every failure is returned after one attempt.
     pub fn no_retries(mut self) -> Self {
         self.retry = RetryPolicy::none();
@@ -265,11 +303,13 @@ impl ClientBuilder {
 }
 
 /// Accepts `https://` URLs, and `http://` only to loopback; strips a trailing slash.
+/// Errors show the URL without its user and password, whatever else is wrong with it.
 fn checked_base_url(raw: &str) -> Result<String, Error> {
     const ALLOWED: &str =
         "an https:// URL, or http:// to a loopback host (127.0.0.1, [::1], localhost)";
+    let shown = without_userinfo(raw);
     let url = url::Url::parse(raw.trim())
-        .map_err(|e| Error::invalid("base_url", raw, format!("{ALLOWED}; {e}")))?;
+        .map_err(|e| Error::invalid("base_url", &shown, format!("{ALLOWED}; {e}")))?;
     let loopback = match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
@@ -289,7 +329,7 @@ fn checked_base_url(raw: &str) -> Result<String, Error> {
         };
         return Err(Error::invalid(
             "base_url",
-            raw,
+            &shown,
             format!("{ALLOWED} ({why})"),
         ));
     }
@@ -300,18 +340,26 @@ fn checked_base_url(raw: &str) -> Result<String, Error> {
     {
         return Err(Error::invalid(
             "base_url",
-            redact_userinfo(&url),
+            &shown,
             format!("{ALLOWED}, without credentials, query or fragment"),
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-fn redact_userinfo(url: &url::Url) -> String {
-    let mut shown = url.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string()
+/// `raw` with whatever stands between `scheme://` and the last `@` of the authority (a
+/// user, a password) replaced by `[redacted]`: text only, so it works on URLs that do not
+/// parse too.
+fn without_userinfo(raw: &str) -> String {
+    let (scheme, rest) = match raw.find("://") {
+        Some(at) => raw.split_at(at + 3),
+        None => ("", raw),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}[redacted]{}", &rest[at..]),
+        None => raw.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -380,9 +428,28 @@ mod tests {
     }
 
     #[test]
-    fn credentials_in_the_url_are_refused_and_not_echoed() {
-        let error = with_url("https://user:hunter2@example.com").expect_err("refused");
-        assert!(!error.to_string().contains("hunter2"), "{error}");
+    fn credentials_in_the_url_are_refused_and_never_echoed() {
+        for url in [
+            "https://user:hunter2@example.com",
+            "http://admin:hunter2@example.com/x",
+            "http://admin:hunter2@127.0.0.1:1/x",
+            "ftp://admin:hunter2@example.com",
+            "https://hunter2@example.com/a?b",
+            "https://admin:hunter2@exa mple.com",
+            "not a url admin:hunter2@host",
+            "https://admin:hunter2@@example.com:99999",
+        ] {
+            let error = with_url(url).expect_err(url);
+            for text in [error.to_string(), format!("{error:?}")] {
+                assert!(!text.contains("hunter2"), "{url}: {text}");
+            }
+            assert!(error.to_string().contains("base_url"), "{error}");
+        }
+        assert_eq!(
+            without_userinfo("http://a:b@host/p@q"),
+            "http://[redacted]@host/p@q"
+        );
+        assert_eq!(without_userinfo("https://host/x"), "https://host/x");
     }
 
     #[test]
@@ -403,11 +470,13 @@ mod tests {
     fn from_env_reads_the_token_and_the_url() {
         let env = |token: Option<&str>, url: Option<&str>| {
             let (token, url) = (token.map(str::to_owned), url.map(str::to_owned));
-            Client::from_lookup(move |name| match name {
-                TOKEN_ENV => token.clone(),
-                URL_ENV => url.clone(),
-                _ => None,
+            let var = |value: &Option<String>| value.clone().ok_or(std::env::VarError::NotPresent);
+            ClientBuilder::from_lookup(move |name| match name {
+                TOKEN_ENV => var(&token),
+                URL_ENV => var(&url),
+                _ => Err(std::env::VarError::NotPresent),
             })
+            .and_then(ClientBuilder::build)
         };
         let error = env(None, None).expect_err("no token");
         assert!(error.to_string().contains("ASTRO_API_TOKEN"), "{error}");

@@ -1,13 +1,16 @@
-//! Turns progenitor's error into this SDK's [`Error`], keeping the status, the API's
-//! message and request id, and a short excerpt of bodies that are not JSON.
+//! Turns progenitor's error into this SDK's [`Error`]: any non-2xx answer is an
+//! [`Error::Api`] (status, message, request id, excerpt), whatever its body and whether or
+//! not the fragment documents the status; a 2xx body that does not decode is an
+//! [`Error::Decode`]; anything on the way is an [`Error::Transport`] that keeps reqwest's
+//! error as its source.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::error::{ApiError, Error};
 use crate::generated;
-use crate::hooks::{Observed, REQUEST_ID_HEADER};
+use crate::hooks::{self, Observed};
 
-/// How many bytes of an unexpected body an error keeps.
+/// How many bytes of a body an error keeps.
 const EXCERPT_BYTES: usize = 160;
 
 pub(crate) async fn from_progenitor(
@@ -19,109 +22,123 @@ pub(crate) async fn from_progenitor(
         P::InvalidRequest(message) => {
             Error::invalid("request", message, "a request the fragment allows")
         }
-        P::CommunicationError(e) | P::InvalidUpgrade(e) => transport(&e, None),
-        P::ResponseBodyError(e) => transport(&e, observed.request_id),
+        P::CommunicationError(e) | P::InvalidUpgrade(e) => transport(e, None),
+        P::ResponseBodyError(e) => transport(e, observed.request_id),
         P::ErrorResponse(response) => {
             let status = response.status().as_u16();
             let retry_after = retry_after(response.headers());
-            let header_id = header_request_id(response.headers());
+            let header_id = hooks::request_id(response.headers());
             let body = response.into_inner();
-            Error::Api(Box::new(ApiError {
-                status,
-                message: body.message,
-                request_id: Some(body.request_id)
-                    .filter(|id| !id.is_empty())
-                    .or(header_id),
-                field_errors: body.field_errors,
-                retry_after,
-            }))
+            let excerpt = serde_json::to_vec(&body)
+                .map(|bytes| excerpt(&bytes))
+                .unwrap_or_default();
+            api(status, Some(body), header_id, retry_after, excerpt)
         }
-        P::InvalidResponsePayload(bytes, e) => Error::Decode {
-            status: observed.status,
-            request_id: observed.request_id,
-            message: e.to_string(),
-            excerpt: excerpt(&bytes),
+        P::InvalidResponsePayload(bytes, e) => match observed.status {
+            // A status the fragment documents, with a body that is not the `Error` schema
+            // (an HTML page from a gateway, say): still the API's answer.
+            Some(status) if !(200..300).contains(&status) => api(
+                status,
+                None,
+                observed.request_id,
+                observed.retry_after,
+                excerpt(&bytes),
+            ),
+            status => Error::Decode {
+                status,
+                request_id: observed.request_id,
+                excerpt: excerpt(&bytes),
+                source: Box::new(e),
+            },
         },
         P::UnexpectedResponse(response) => unexpected(response).await,
         P::Custom(message) => Error::config(message),
     }
 }
 
-/// A status the fragment does not document: use the `Error` body if there is one,
-/// else a short excerpt of what came (an HTML page from a proxy, say).
+/// A status the fragment does not document: the `Error` body if there is one, else a
+/// short excerpt of what came.
 async fn unexpected(response: reqwest::Response) -> Error {
     let status = response.status().as_u16();
-    let request_id = header_request_id(response.headers());
+    let request_id = hooks::request_id(response.headers());
     let retry_after = retry_after(response.headers());
     let bytes = match response.bytes().await {
         Ok(bytes) => bytes,
-        Err(e) => return transport(&e, request_id),
+        Err(e) => return transport(e, request_id),
     };
     if (200..300).contains(&status) {
         return Error::Decode {
             status: Some(status),
             request_id,
-            message: "a success status the API does not document".to_owned(),
             excerpt: excerpt(&bytes),
+            source: "a success status the API does not document".into(),
         };
     }
-    let (message, request_id, field_errors) =
-        match serde_json::from_slice::<generated::types::Error>(&bytes) {
-            Ok(body) => (
-                body.message,
-                Some(body.request_id)
-                    .filter(|id| !id.is_empty())
-                    .or(request_id),
-                body.field_errors,
-            ),
-            Err(_) if bytes.is_empty() => ("(empty body)".to_owned(), request_id, Vec::new()),
-            Err(_) => (
-                format!("unexpected body: {}", excerpt(&bytes)),
-                request_id,
-                Vec::new(),
-            ),
-        };
+    let body = serde_json::from_slice::<generated::types::Error>(&bytes).ok();
+    api(status, body, request_id, retry_after, excerpt(&bytes))
+}
+
+/// An [`Error::Api`] from what the answer held: the `Error` body when it was one.
+fn api(
+    status: u16,
+    body: Option<generated::types::Error>,
+    header_id: Option<String>,
+    retry_after: Option<Duration>,
+    excerpt: String,
+) -> Error {
+    let (message, request_id, field_errors) = match body {
+        Some(body) => (
+            body.message,
+            Some(body.request_id)
+                .filter(|id| !id.is_empty())
+                .or(header_id),
+            body.field_errors,
+        ),
+        None if excerpt.is_empty() => ("(empty body)".to_owned(), header_id, Vec::new()),
+        None => (format!("unexpected body: {excerpt}"), header_id, Vec::new()),
+    };
     Error::Api(Box::new(ApiError {
         status,
         message,
         request_id,
         field_errors,
         retry_after,
+        excerpt,
     }))
 }
 
-fn transport(e: &reqwest::Error, request_id: Option<String>) -> Error {
+fn transport(e: reqwest::Error, request_id: Option<String>) -> Error {
     Error::Transport {
-        message: chain(e),
         timeout: e.is_timeout(),
         connect: e.is_connect(),
+        tls: is_tls(&e),
         request_id,
+        source: Box::new(e),
     }
 }
 
-/// The error and its causes on one line ("error sending request: ...: connection refused").
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
+/// Whether the failure is TLS's: rustls reports a bad certificate or a failed handshake as
+/// an `io::Error` of kind `InvalidData` under the connect error (a reset or a refusal has
+/// a kind of its own). `io::Error::source` skips the error it wraps, so the walk also goes
+/// through `get_ref`.
+fn is_tls(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(error) = next {
+        next = match error.downcast_ref::<std::io::Error>() {
+            Some(io) if io.kind() == std::io::ErrorKind::InvalidData => return true,
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static))
+                .or_else(|| error.source()),
+            None => error.source(),
+        };
     }
-    text
+    false
 }
 
-fn header_request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
-    headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-/// `Retry-After` as seconds or an HTTP date (RFC 9110 §10.2.3).
+/// `Retry-After` as delay-seconds or an HTTP date in any of the three forms RFC 9110
+/// (§10.2.3, §5.6.7) asks recipients to accept: IMF-fixdate, RFC 850 and asctime. A date
+/// in the past means no wait.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let text = headers
         .get(reqwest::header::RETRY_AFTER)?
@@ -131,9 +148,11 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
     if let Ok(seconds) = text.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let when = chrono::DateTime::parse_from_rfc2822(text).ok()?;
-    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    let when = httpdate::parse_http_date(text).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// The first bytes of a body as text, cut on a character boundary, whitespace folded.
@@ -144,5 +163,79 @@ pub(crate) fn excerpt(bytes: &[u8]) -> String {
         format!("{folded}…")
     } else {
         folded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    fn after(value: &str) -> Option<Duration> {
+        let mut headers = HeaderMap::new();
+        headers.insert(RETRY_AFTER, HeaderValue::from_str(value).expect("header"));
+        retry_after(&headers)
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_every_http_date_form() {
+        assert_eq!(after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(after(" 0 "), Some(Duration::ZERO));
+        let ahead = SystemTime::now() + Duration::from_secs(90);
+        let imf = httpdate::fmt_http_date(ahead);
+        let parsed = httpdate::HttpDate::from(ahead);
+        // The same instant in the obsolete forms RFC 9110 still asks recipients to accept.
+        let rfc850 = rfc850(&parsed);
+        let asctime = asctime(&parsed);
+        for date in [imf.as_str(), rfc850.as_str(), asctime.as_str()] {
+            let wait = after(date).unwrap_or_else(|| panic!("{date:?} not understood"));
+            assert!(
+                (Duration::from_secs(85)..=Duration::from_secs(90)).contains(&wait),
+                "{date:?}: {wait:?}"
+            );
+        }
+        assert_eq!(after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        assert_eq!(after("soon"), None);
+        assert_eq!(after("-3"), None);
+    }
+
+    /// `Sunday, 06-Nov-94 08:49:37 GMT`, from IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`.
+    fn rfc850(date: &httpdate::HttpDate) -> String {
+        let imf = date.to_string();
+        let (day, rest) = imf.split_once(", ").expect("weekday");
+        let parts: Vec<&str> = rest.split(' ').collect();
+        let weekday = match day {
+            "Mon" => "Monday",
+            "Tue" => "Tuesday",
+            "Wed" => "Wednesday",
+            "Thu" => "Thursday",
+            "Fri" => "Friday",
+            "Sat" => "Saturday",
+            _ => "Sunday",
+        };
+        format!(
+            "{weekday}, {}-{}-{} {} GMT",
+            parts[0],
+            parts[1],
+            &parts[2][2..],
+            parts[3]
+        )
+    }
+
+    /// `Sun Nov  6 08:49:37 1994`, from IMF-fixdate.
+    fn asctime(date: &httpdate::HttpDate) -> String {
+        let imf = date.to_string();
+        let (day, rest) = imf.split_once(", ").expect("weekday");
+        let parts: Vec<&str> = rest.split(' ').collect();
+        let mday: u32 = parts[0].parse().expect("day");
+        format!("{day} {} {mday:>2} {} {}", parts[1], parts[3], parts[2])
+    }
+
+    #[test]
+    fn excerpts_fold_whitespace_and_mark_a_cut() {
+        assert_eq!(excerpt(b"<html>\n  <body>"), "<html> <body>");
+        let long = "x".repeat(200);
+        let cut = excerpt(long.as_bytes());
+        assert!(cut.ends_with('…') && cut.chars().count() == EXCERPT_BYTES + 1);
     }
 }

@@ -1,74 +1,132 @@
-//! The SDK's one error type. `Display` is one readable line; the token never appears.
+//! The SDK's one error type. `Display` is one readable line, the cause is in `source()`
+//! (never in both), and the token never appears in either.
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::generated;
 
+/// The boxed cause of an error: a `reqwest::Error`, a `serde_json::Error`, ... Walk it with
+/// [`std::error::Error::source`] and `downcast_ref` (to reach a `std::io::Error`, say).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
 /// Anything that can go wrong in this SDK.
+///
+/// Every variant's `Display` is one line, with control characters from the server folded to
+/// spaces; the underlying error (reqwest's, serde_json's, the last attempt's) is returned by
+/// [`source()`](std::error::Error::source) and is not repeated in that line. Print the whole
+/// chain, for a person, with something like:
+///
+/// ```
+/// fn chain(error: &dyn std::error::Error) -> String {
+///     let mut line = error.to_string();
+///     let mut next = error.source();
+///     while let Some(cause) = next {
+///         line.push_str(": ");
+///         line.push_str(&cause.to_string());
+///         next = cause.source();
+///     }
+///     line
+/// }
+/// # let error = "nope".parse::<astro_tokens::Sort>().unwrap_err();
+/// # assert!(chain(&error).starts_with("invalid sort"));
+/// ```
+///
+/// Variants and their fields are `#[non_exhaustive]`: match with a wildcard arm and `..`.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Input rejected before anything was sent.
+    #[non_exhaustive]
     InvalidInput {
         /// The field or setter, e.g. `page_size`.
         field: &'static str,
-        /// The rejected value, as given (never the token: that one reads `[redacted]`).
+        /// The rejected value, as given (never the token: that one reads `[redacted]`; a URL
+        /// shows `[redacted]` in place of its user and password).
         value: String,
         /// What is allowed, e.g. `1..=1000`.
         allowed: String,
     },
-    /// The API answered with an error status.
+    /// The API answered with a status other than 2xx, whatever its body.
     Api(Box<ApiError>),
-    /// The request could not be sent or the response not read: connection, TLS, timeout.
+    /// The request could not be sent or the response not read: connection, TLS, timeout,
+    /// a connection reset. The cause (a `reqwest::Error`) is the [`source`](std::error::Error::source).
+    #[non_exhaustive]
     Transport {
-        /// What went wrong, without the token.
-        message: String,
-        /// Whether the time limit ran out.
+        /// Whether the time limit of the attempt ran out.
         timeout: bool,
-        /// Whether it failed while connecting.
+        /// Whether it failed while connecting (TLS handshakes included).
         connect: bool,
+        /// Whether TLS failed: a certificate the client does not trust, a handshake that
+        /// failed. Not retried: trying again meets the same certificate.
+        tls: bool,
         /// The `x-request-id` if headers had arrived.
         request_id: Option<String>,
+        /// The underlying error.
+        source: BoxError,
     },
-    /// A response arrived but its body is not what the fragment describes.
+    /// A 2xx response arrived but its body is not what the fragment describes. The
+    /// decoder's complaint (a `serde_json::Error`) is the [`source`](std::error::Error::source).
+    #[non_exhaustive]
     Decode {
         /// The HTTP status, when known.
         status: Option<u16>,
         /// The server's request id, when known.
         request_id: Option<String>,
-        /// The decoder's complaint.
-        message: String,
-        /// The first bytes of the body, lossily decoded, for the log.
+        /// The first bytes of the body, lossily decoded and folded, for the log.
         excerpt: String,
+        /// The underlying error.
+        source: BoxError,
     },
     /// The server's paging misbehaved (ignored `offset`, repeated a page, ...).
+    #[non_exhaustive]
     Pagination {
         /// What was observed.
         message: String,
         /// The offset that was asked for.
         offset: u64,
     },
-    /// The client could not be configured (bad base URL, missing environment variable, ...).
+    /// The client could not be configured (missing environment variable, HTTP stack, ...).
+    #[non_exhaustive]
     Config {
         /// What to fix.
         message: String,
     },
+    /// The request's retry time limit ([`RetryPolicy::max_elapsed`](crate::RetryPolicy::max_elapsed))
+    /// ran out: the error of the last attempt is the [`source`](std::error::Error::source)
+    /// (none when the first attempt was still running).
+    #[non_exhaustive]
+    RetryLimit {
+        /// The limit that was reached.
+        max_elapsed: Duration,
+        /// How long the request had run, attempts and waits included.
+        elapsed: Duration,
+        /// Attempts started (the last one may have been cut short by the limit).
+        attempts: u32,
+        /// The server's `Retry-After` that would have crossed the limit, if that was why.
+        retry_after: Option<Duration>,
+        /// The last attempt's error.
+        last: Option<Box<Error>>,
+    },
 }
 
-/// An error answer from the API, with everything it said.
+/// An error answer from the API (any status other than 2xx), with everything it said.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status code.
     pub status: u16,
-    /// The API's `message`, or a short excerpt of a body that was not the `Error` schema.
+    /// The API's `message` when the body is its `Error` schema; otherwise a short
+    /// description of what came (`unexpected body: <html>…`).
     pub message: String,
     /// The API's `requestId`, else the `x-request-id` header.
     pub request_id: Option<String>,
     /// The API's `fieldErrors` (400 validation errors).
     pub field_errors: Vec<generated::types::FieldValidationError>,
-    /// `Retry-After`, in seconds, when the server sent one.
-    pub retry_after: Option<std::time::Duration>,
+    /// `Retry-After`, when the server sent one (seconds or any HTTP date form).
+    pub retry_after: Option<Duration>,
+    /// The first bytes of the body, lossily decoded and folded (empty for an empty body).
+    pub excerpt: String,
 }
 
 impl Error {
@@ -77,6 +135,7 @@ impl Error {
         match self {
             Self::Api(api) => Some(api.status),
             Self::Decode { status, .. } => *status,
+            Self::RetryLimit { last, .. } => last.as_deref().and_then(Self::status),
             _ => None,
         }
     }
@@ -88,17 +147,33 @@ impl Error {
             Self::Decode { request_id, .. } | Self::Transport { request_id, .. } => {
                 request_id.as_deref()
             }
+            Self::RetryLimit { last, .. } => last.as_deref().and_then(Self::request_id),
             _ => None,
         }
     }
 
-    /// Whether trying the same request again may succeed: 429, 502, 503, 504, 408,
-    /// connection failures and timeouts. Validation, authentication, not-found and
-    /// undecodable bodies are never retryable.
+    /// How long the server asked to wait (`Retry-After`), when it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(api) => api.retry_after,
+            Self::RetryLimit {
+                retry_after, last, ..
+            } => retry_after.or_else(|| last.as_deref().and_then(Self::retry_after)),
+            _ => None,
+        }
+    }
+
+    /// Whether trying the same request again may succeed, judged by the status alone:
+    /// 408, 429, 500, 502, 503 and 504, connection failures, resets and timeouts. Never
+    /// 400, 401, 403, 404, 501 or other statuses, TLS failures (the same certificate comes
+    /// back), bodies that do not decode on a 2xx, or invalid input. After
+    /// [`Error::RetryLimit`], it tells whether the last attempt's error was retryable (so
+    /// whether a later run may succeed).
     pub fn is_retryable(&self) -> bool {
         match self {
-            Self::Api(api) => matches!(api.status, 408 | 429 | 502 | 503 | 504),
-            Self::Transport { .. } => true,
+            Self::Api(api) => matches!(api.status, 408 | 429 | 500 | 502 | 503 | 504),
+            Self::Transport { tls, .. } => !tls,
+            Self::RetryLimit { last, .. } => last.as_deref().is_some_and(Self::is_retryable),
             _ => false,
         }
     }
@@ -107,6 +182,9 @@ impl Error {
     pub fn field_errors(&self) -> &[generated::types::FieldValidationError] {
         match self {
             Self::Api(api) => &api.field_errors,
+            Self::RetryLimit {
+                last: Some(last), ..
+            } => last.field_errors(),
             _ => &[],
         }
     }
@@ -123,11 +201,19 @@ impl Error {
         }
     }
 
-    /// Removes the token from every text the server or the network contributed.
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::Config {
+            message: message.into(),
+        }
+    }
+
+    /// Removes the token from every text the server or the network contributed, the
+    /// source chain included.
     pub(crate) fn without_secret(mut self, secret: &crate::secret::Secret) -> Self {
         match &mut self {
             Self::Api(api) => {
                 secret.redact(&mut api.message);
+                secret.redact(&mut api.excerpt);
                 if let Some(id) = api.request_id.as_mut() {
                     secret.redact(id);
                 }
@@ -137,30 +223,41 @@ impl Error {
                     secret.redact(&mut e.code);
                 }
             }
-            Self::Transport { message, .. }
-            | Self::Pagination { message, .. }
-            | Self::Config { message } => secret.redact(message),
-            Self::Decode {
-                message, excerpt, ..
+            Self::Transport {
+                source, request_id, ..
             } => {
-                secret.redact(message);
-                secret.redact(excerpt);
+                secret.redact_source(source);
+                if let Some(id) = request_id.as_mut() {
+                    secret.redact(id);
+                }
             }
+            Self::Decode {
+                excerpt,
+                source,
+                request_id,
+                ..
+            } => {
+                secret.redact(excerpt);
+                secret.redact_source(source);
+                if let Some(id) = request_id.as_mut() {
+                    secret.redact(id);
+                }
+            }
+            Self::Pagination { message, .. } | Self::Config { message } => secret.redact(message),
             Self::InvalidInput { value, .. } => secret.redact(value),
+            Self::RetryLimit { last, .. } => {
+                if let Some(inner) = last.take() {
+                    *last = Some(Box::new(inner.without_secret(secret)));
+                }
+            }
         }
         self
-    }
-
-    pub(crate) fn config(message: impl Into<String>) -> Self {
-        Self::Config {
-            message: message.into(),
-        }
     }
 }
 
 impl fmt::Display for Error {
     /// One line: text that came from the server or the network is shown with control
-    /// characters (newlines, escapes) folded to spaces.
+    /// characters (newlines, escapes) folded to spaces. The cause is not repeated here.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput {
@@ -176,26 +273,33 @@ impl fmt::Display for Error {
             }
             Self::Api(api) => api.fmt(f),
             Self::Transport {
-                message,
+                timeout,
+                connect,
+                tls,
                 request_id,
                 ..
             } => {
-                write!(f, "transport error: {}", OneLine(message))?;
+                f.write_str(match (tls, timeout, connect) {
+                    (true, _, _) => "TLS failed while connecting to the API",
+                    (false, true, true) => "timed out connecting to the API",
+                    (false, true, false) => "the request to the API timed out",
+                    (false, false, true) => "could not connect to the API",
+                    (false, false, false) => "the connection to the API failed",
+                })?;
                 write_request_id(f, request_id.as_deref())
             }
             Self::Decode {
                 status,
                 request_id,
-                message,
                 excerpt,
+                ..
             } => {
                 if let Some(status) = status {
                     write!(f, "HTTP {status}: ")?;
                 }
                 write!(
                     f,
-                    "the response body is not what the API describes: {}; the body starts with: {}",
-                    OneLine(message),
+                    "the response body is not what the API describes; the body starts with: {}",
                     OneLine(excerpt)
                 )?;
                 write_request_id(f, request_id.as_deref())
@@ -204,6 +308,27 @@ impl fmt::Display for Error {
                 write!(f, "paging error at offset {offset}: {}", OneLine(message))
             }
             Self::Config { message } => write!(f, "configuration error: {}", OneLine(message)),
+            Self::RetryLimit {
+                max_elapsed,
+                elapsed,
+                attempts,
+                retry_after,
+                last,
+            } => {
+                write!(
+                    f,
+                    "gave up after {attempts} attempt{} in {:.1} s: the retry time limit (max_elapsed) is {:.1} s",
+                    if *attempts == 1 { "" } else { "s" },
+                    elapsed.as_secs_f64(),
+                    max_elapsed.as_secs_f64(),
+                )?;
+                if let Some(wait) = retry_after {
+                    write!(f, " and the server asked to wait {} s more", wait.as_secs())?;
+                } else if last.is_none() {
+                    f.write_str(" and the first attempt had not finished")?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -256,4 +381,16 @@ impl fmt::Display for OneLine<'_> {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Transport { source, .. } | Self::Decode { source, .. } => Some(source.as_ref()),
+            Self::RetryLimit { last, .. } => last
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -27,6 +27,7 @@ use crate::generated;
 pub(crate) struct Observed {
     pub(crate) status: Option<u16>,
     pub(crate) request_id: Option<String>,
+    pub(crate) retry_after: Option<std::time::Duration>,
 }
 
 /// Per-attempt context, set by the wrapper around one generated `send()`.
@@ -107,6 +108,14 @@ fn elapsed_ms(started: Instant) -> f64 {
 /// The header the API (and most proxies) use for the request id.
 pub(crate) const REQUEST_ID_HEADER: &str = "x-request-id";
 
+/// The request id a response's headers carry, if any.
+pub(crate) fn request_id(headers: &reqwest::header::HeaderMap) -> Option<String> {
+    headers
+        .get(REQUEST_ID_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 impl ClientHooks<()> for generated::Client {
     async fn exec(
         &self,
@@ -137,11 +146,8 @@ impl ClientHooks<()> for generated::Client {
         match &result {
             Ok(response) => {
                 let status = response.status().as_u16();
-                let request_id = response
-                    .headers()
-                    .get(REQUEST_ID_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
+                let request_id = request_id(response.headers());
+                let retry_after = crate::convert::retry_after(response.headers());
                 span.record("status", status);
                 if let Some(id) = &request_id {
                     span.record("request_id", id.as_str());
@@ -153,6 +159,7 @@ impl ClientHooks<()> for generated::Client {
                     *c.observed.borrow_mut() = Observed {
                         status: Some(status),
                         request_id,
+                        retry_after,
                     };
                 });
             }

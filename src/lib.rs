@@ -47,7 +47,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
     URL_ENV, USER_AGENT,
 };
-pub use error::{ApiError, Error};
+pub use error::{ApiError, BoxError, Error};
 pub use generated::open_enums::{
     ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType,
     BasicSubjectProfileSubjectType as SubjectType,
@@ -60,7 +60,7 @@ pub use list::{DEFAULT_PAGE_SIZE, ListTokens, MAX_PAGE_SIZE};
 pub use page::Page;
 pub use pagination::{Items, ListingReport, Pages};
 pub use retry::{
-    DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_RETRIES, DEFAULT_RETRY_AFTER_CAP,
-    RetryPolicy,
+    DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED, DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_AFTER_CAP, RetryPolicy,
 };
-pub use sort::{Direction, Sort, SortField};
+pub use sort::{Direction, ParseSortError, Sort, SortField};

@@ -1,6 +1,7 @@
 //! Retries for the one GET this SDK sends: which failures are tried again, how long to
 //! wait between attempts (exponential backoff with full jitter, or the server's
-//! `Retry-After` up to a cap), and the loop that runs the attempts.
+//! `Retry-After` up to a cap), the time limit over all attempts and waits of one request
+//! (`max_elapsed`), and the loop that runs the attempts.
 //!
 //! A hand-written loop rather than a crate: the policy needs full jitter (a uniform wait
 //! in `[0, min(max_delay, base_delay × 2ⁿ)]`), the server's `Retry-After` taking the place
@@ -23,17 +24,26 @@ pub const DEFAULT_BASE_DELAY: Duration = Duration::from_millis(500);
 pub const DEFAULT_MAX_DELAY: Duration = Duration::from_secs(8);
 /// The default longest `Retry-After` honoured; a longer one returns the error at once.
 pub const DEFAULT_RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
+/// The default time limit of one page request: every attempt and every wait between them.
+pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(120);
 
 /// When and how a failed request is tried again.
 ///
-/// Retried: HTTP 408, 429, 502, 503 and 504, connection failures, and timeouts (see
-/// [`Error::is_retryable`]). Never retried: 400, 401, 403, 404, other statuses, bodies that
-/// do not decode, and invalid input. Before retry *n* (from 0) the client waits a random
-/// duration in `[0, min(max_delay, base_delay × 2ⁿ)]` ("full jitter"), or exactly the
-/// server's `Retry-After` when it sent one. A `Retry-After` longer than
-/// [`retry_after_cap`](Self::retry_after_cap) is not slept through: the error is returned
-/// at once, its [`ApiError::retry_after`](crate::ApiError::retry_after) holding the
-/// requested delay, for the caller to schedule.
+/// The request is an idempotent GET, so the policy is the one trusted SDKs (Stainless,
+/// aws-sdk-rust, google-cloud-rust) apply to idempotent calls. Retried: HTTP 408, 429, 500,
+/// 502, 503 and 504, whatever the body, connection failures, resets and timeouts (see
+/// [`Error::is_retryable`]). Never retried: 400, 401, 403, 404, 501 and other statuses, TLS
+/// failures, 2xx bodies that do not decode, and invalid input. Before retry *n* (from 0)
+/// the client waits a random duration in `[0, min(max_delay, base_delay × 2ⁿ)]` ("full
+/// jitter"), or exactly the server's `Retry-After` when it sent one. A `Retry-After` longer
+/// than [`retry_after_cap`](Self::retry_after_cap) is not slept through: the error is
+/// returned at once, its [`ApiError::retry_after`](crate::ApiError::retry_after) holding
+/// the requested delay, for the caller to schedule.
+///
+/// [`max_elapsed`](Self::max_elapsed) (default 2 minutes) bounds one request as a whole:
+/// every attempt and every wait. An attempt still running when it is reached is cut
+/// short, and a wait that would end after it is not started; either way the request ends
+/// with [`Error::RetryLimit`], whose source is the last attempt's error.
 ///
 /// ```
 /// use std::time::Duration;
@@ -65,16 +75,19 @@ pub struct RetryPolicy {
     base_delay: Duration,
     max_delay: Duration,
     retry_after_cap: Duration,
+    max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 3 retries, 500 ms base, 8 s ceiling per wait, `Retry-After` honoured up to 60 s.
+    /// 3 retries, 500 ms base, 8 s ceiling per wait, `Retry-After` honoured up to 60 s,
+    /// 2 minutes for a request in all.
     fn default() -> Self {
         Self {
             max_retries: DEFAULT_MAX_RETRIES,
             base_delay: DEFAULT_BASE_DELAY,
             max_delay: DEFAULT_MAX_DELAY,
             retry_after_cap: DEFAULT_RETRY_AFTER_CAP,
+            max_elapsed: DEFAULT_MAX_ELAPSED,
         }
     }
 }
@@ -113,6 +126,14 @@ impl RetryPolicy {
         self
     }
 
+    /// The time limit of one request: every attempt and every wait (zero is taken as
+    /// one millisecond).
+    #[must_use]
+    pub fn with_max_elapsed(mut self, limit: Duration) -> Self {
+        self.max_elapsed = limit;
+        self
+    }
+
     /// Retries after the first attempt.
     pub fn max_retries(&self) -> u32 {
         self.max_retries
@@ -131,6 +152,11 @@ impl RetryPolicy {
     /// The longest `Retry-After` slept through.
     pub fn retry_after_cap(&self) -> Duration {
         self.retry_after_cap
+    }
+
+    /// The time limit of one request: every attempt and every wait.
+    pub fn max_elapsed(&self) -> Duration {
+        self.max_elapsed
     }
 
     /// Whether any retry can happen.
@@ -201,25 +227,49 @@ pub(crate) enum GiveUp {
     RetryAfterTooLong { requested: Duration, cap: Duration },
 }
 
-/// Runs `attempt(1)`, `attempt(2)`, ... until one succeeds or the policy gives up.
-/// Each retry is logged (why, and how long it waits) at `WARN`; giving up on a
-/// retryable error at `WARN` too. The token never reaches these lines: they carry the
-/// error's `Display`, which never holds it.
+/// Runs `attempt(1)`, `attempt(2)`, ... until one succeeds, the policy gives up, or
+/// [`RetryPolicy::max_elapsed`] runs out. Retries are logged at `DEBUG` (why, and how long
+/// the wait is), giving up on a retryable error at `INFO`: expected conditions, for the
+/// application to surface through the error it gets. The token never reaches these lines:
+/// they carry the error's `Display`, which never holds it.
 pub(crate) async fn run<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<T, Error>
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
+    let started = tokio::time::Instant::now();
+    let limit = policy.max_elapsed.max(Duration::from_millis(1));
+    let deadline = started + limit;
     let mut number = 1u32;
+    let mut last: Option<Error> = None;
     loop {
-        let error = match attempt(number).await {
-            Ok(value) => return Ok(value),
-            Err(error) => error,
+        let error = match tokio::time::timeout_at(deadline, attempt(number)).await {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(error)) => error,
+            Err(_) => {
+                let error = retry_limit(policy, started, number, None, last);
+                log_give_up(
+                    number,
+                    "the retry time limit ran out during an attempt",
+                    &error,
+                );
+                return Err(error);
+            }
         };
         let retries_done = number - 1;
         match policy.decide(&error, retries_done, |n| fastrand::u64(0..=n)) {
             Decision::Wait { delay, retry_after } => {
-                tracing::warn!(
+                if tokio::time::Instant::now() + delay > deadline {
+                    let asked = retry_after.then_some(delay);
+                    let error = retry_limit(policy, started, number, asked, Some(error));
+                    log_give_up(
+                        number,
+                        "the next wait would end after the retry time limit",
+                        &error,
+                    );
+                    return Err(error);
+                }
+                tracing::debug!(
                     operation_id = crate::hooks::OPERATION_ID,
                     attempt = number,
                     next_attempt = number + 1,
@@ -231,22 +281,18 @@ where
                     reason = %error,
                     "retrying ListApiTokens after a transient failure"
                 );
+                last = Some(error);
                 tokio::time::sleep(delay).await;
             }
             Decision::GiveUp(GiveUp::NotRetryable) => return Err(error),
             Decision::GiveUp(GiveUp::Exhausted) => {
                 if policy.max_retries > 0 {
-                    tracing::warn!(
-                        operation_id = crate::hooks::OPERATION_ID,
-                        attempts = number,
-                        reason = %error,
-                        "giving up on ListApiTokens: retries exhausted"
-                    );
+                    log_give_up(number, "retries exhausted", &error);
                 }
                 return Err(error);
             }
             Decision::GiveUp(GiveUp::RetryAfterTooLong { requested, cap }) => {
-                tracing::warn!(
+                tracing::info!(
                     operation_id = crate::hooks::OPERATION_ID,
                     attempts = number,
                     retry_after_ms = duration_ms(requested),
@@ -259,6 +305,32 @@ where
         }
         number = number.saturating_add(1);
     }
+}
+
+fn retry_limit(
+    policy: &RetryPolicy,
+    started: tokio::time::Instant,
+    attempts: u32,
+    retry_after: Option<Duration>,
+    last: Option<Error>,
+) -> Error {
+    Error::RetryLimit {
+        max_elapsed: policy.max_elapsed,
+        elapsed: started.elapsed(),
+        attempts,
+        retry_after,
+        last: last.map(Box::new),
+    }
+}
+
+fn log_give_up(attempts: u32, why: &str, error: &Error) {
+    tracing::info!(
+        operation_id = crate::hooks::OPERATION_ID,
+        attempts,
+        why,
+        reason = %error,
+        "giving up on ListApiTokens"
+    );
 }
 
 fn duration_ms(d: Duration) -> u64 {
@@ -277,15 +349,17 @@ mod tests {
             request_id: None,
             field_errors: Vec::new(),
             retry_after,
+            excerpt: String::new(),
         }))
     }
 
     fn transport(timeout: bool) -> Error {
         Error::Transport {
-            message: "m".to_owned(),
             timeout,
             connect: !timeout,
+            tls: false,
             request_id: None,
+            source: "m".into(),
         }
     }
 
@@ -307,7 +381,7 @@ mod tests {
     #[test]
     fn retryable_statuses_and_transport_errors_wait_then_retry() {
         let p = RetryPolicy::default();
-        for status in [408, 429, 502, 503, 504] {
+        for status in [408, 429, 500, 502, 503, 504] {
             assert!(matches!(
                 p.decide(&api(status, None), 0, top),
                 Decision::Wait {
@@ -325,9 +399,9 @@ mod tests {
     }
 
     #[test]
-    fn client_errors_500_and_decode_errors_are_never_retried() {
+    fn client_errors_501_tls_and_decode_errors_are_never_retried() {
         let p = RetryPolicy::default();
-        for status in [400, 401, 403, 404, 409, 500] {
+        for status in [400, 401, 403, 404, 409, 501] {
             assert_eq!(
                 p.decide(&api(status, Some(Duration::from_secs(1))), 0, top),
                 Decision::GiveUp(GiveUp::NotRetryable)
@@ -336,11 +410,22 @@ mod tests {
         let decode = Error::Decode {
             status: Some(200),
             request_id: None,
-            message: "m".to_owned(),
             excerpt: String::new(),
+            source: "m".into(),
         };
         assert_eq!(
             p.decide(&decode, 0, top),
+            Decision::GiveUp(GiveUp::NotRetryable)
+        );
+        let tls = Error::Transport {
+            timeout: false,
+            connect: true,
+            tls: true,
+            request_id: None,
+            source: "invalid peer certificate: UnknownIssuer".into(),
+        };
+        assert_eq!(
+            p.decide(&tls, 0, top),
             Decision::GiveUp(GiveUp::NotRetryable)
         );
     }

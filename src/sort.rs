@@ -13,8 +13,10 @@ use std::str::FromStr;
 use crate::error::Error;
 use crate::generated::types::ListApiTokensSortsItem;
 
-/// A field the API can sort tokens by.
+/// A field the API can sort tokens by. The API adds fields over time, so the enum is
+/// `#[non_exhaustive]`: match it with a wildcard arm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SortField {
     /// `name`
     Name,
@@ -28,8 +30,9 @@ pub enum SortField {
     TokenStartAt,
 }
 
-/// Ascending or descending.
+/// Ascending or descending (`#[non_exhaustive]`, like every enum that mirrors the API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Direction {
     /// `asc`
     Asc,
@@ -44,8 +47,10 @@ pub enum Direction {
 /// let sort: Sort = "createdAt:desc".parse()?;
 /// assert_eq!(sort, SortField::CreatedAt.desc());
 /// assert_eq!(sort.to_string(), "createdAt:desc");
-/// assert!("created:desc".parse::<Sort>().unwrap_err().to_string().contains("name:asc"));
-/// # Ok::<(), astro_tokens::Error>(())
+/// let error = "created:desc".parse::<Sort>().unwrap_err();
+/// assert_eq!(error.value(), "created:desc");
+/// assert!(error.to_string().contains("name:asc"));
+/// # Ok::<(), astro_tokens::ParseSortError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sort {
@@ -56,8 +61,9 @@ pub struct Sort {
 }
 
 impl SortField {
-    /// Every field, in the fragment's order.
-    pub const ALL: [SortField; 5] = [
+    /// Every field, in the fragment's order. A slice, so that a field added later is not
+    /// a change of type.
+    pub const ALL: &'static [SortField] = &[
         Self::Name,
         Self::Description,
         Self::CreatedAt,
@@ -106,7 +112,7 @@ impl Direction {
 impl Sort {
     /// Every sort the API accepts, in the fragment's order.
     pub fn all() -> impl Iterator<Item = Sort> {
-        SortField::ALL.into_iter().flat_map(|f| [f.asc(), f.desc()])
+        SortField::ALL.iter().flat_map(|f| [f.asc(), f.desc()])
     }
 
     /// The wire form as the generated strict enum.
@@ -147,12 +153,56 @@ impl fmt::Display for Sort {
 }
 
 impl FromStr for Sort {
-    type Err = Error;
+    type Err = ParseSortError;
 
-    fn from_str(text: &str) -> Result<Self, Error> {
+    fn from_str(text: &str) -> Result<Self, ParseSortError> {
         Sort::all()
             .find(|s| s.to_string() == text)
-            .ok_or_else(|| Error::invalid("sort", text, format!("one of {}", Sort::valid_values())))
+            .ok_or_else(|| ParseSortError {
+                value: text.to_owned(),
+            })
+    }
+}
+
+/// A text that is not one of the sorts the API accepts; its `Display` lists them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseSortError {
+    value: String,
+}
+
+impl ParseSortError {
+    /// The text that was given.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// Every valid sort, in the fragment's order, as `field:direction` joined by `, `.
+    pub fn allowed(&self) -> String {
+        Sort::valid_values()
+    }
+}
+
+impl fmt::Display for ParseSortError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid sort {:?}: expected one of {}",
+            self.value,
+            Sort::valid_values()
+        )
+    }
+}
+
+impl std::error::Error for ParseSortError {}
+
+/// As [`Error::InvalidInput`] for the field `sort`, so `?` works in code returning [`Error`].
+impl From<ParseSortError> for Error {
+    fn from(error: ParseSortError) -> Self {
+        Error::invalid(
+            "sort",
+            error.value,
+            format!("one of {}", Sort::valid_values()),
+        )
     }
 }
 
@@ -255,17 +305,23 @@ mod tests {
     #[test]
     fn an_unknown_sort_is_rejected_with_every_valid_value_listed() {
         let error = "created:desc".parse::<Sort>().expect_err("not a sort");
-        match &error {
+        assert_eq!(error.value(), "created:desc");
+        let text = error.to_string();
+        assert!(text.starts_with("invalid sort \"created:desc\""), "{text}");
+        for sort in Sort::all() {
+            assert!(text.contains(&sort.to_string()), "{text}");
+            assert!(error.allowed().contains(&sort.to_string()));
+        }
+        match Error::from(error) {
             Error::InvalidInput {
                 field,
                 value,
                 allowed,
+                ..
             } => {
-                assert_eq!(*field, "sort");
+                assert_eq!(field, "sort");
                 assert_eq!(value, "created:desc");
-                for sort in Sort::all() {
-                    assert!(allowed.contains(&sort.to_string()), "{allowed}");
-                }
+                assert!(allowed.contains("tokenStartAt:desc"), "{allowed}");
             }
             other => panic!("expected InvalidInput, got {other:?}"),
         }

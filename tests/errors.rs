@@ -1,5 +1,7 @@
-//! Each documented error status maps to the right `Error`, with the API's message and
-//! request id; undocumented statuses and non-JSON bodies give clear errors, not panics.
+//! Each error status maps to `Error::Api`, with the API's message and request id, whatever
+//! the body and whether or not the fragment documents the status; a 2xx body that is not
+//! the schema is `Error::Decode`; nothing panics. The client here does not retry, so each
+//! test sees the first answer's error.
 
 use astro_tokens::{Client, Error};
 use astro_tokens_fake::{CannedResponse, FakeApi};
@@ -9,6 +11,7 @@ fn client_with_token(fake: &FakeApi, token: &str) -> Client {
     Client::builder()
         .token(token)
         .base_url(fake.base_url())
+        .no_retries()
         .build()
         .expect("a client")
 }
@@ -51,7 +54,7 @@ async fn each_documented_status_maps_to_an_api_error_with_message_and_request_id
             "{line}"
         );
         assert!(!line.contains('\n'));
-        assert!(!error.is_retryable(), "{status} is not retryable");
+        assert_eq!(error.is_retryable(), status == 500, "{status}");
     }
 }
 
@@ -113,15 +116,38 @@ async fn an_undocumented_status_with_an_error_body_uses_its_message() {
 }
 
 #[tokio::test]
-async fn a_documented_status_with_a_non_json_body_keeps_the_status() {
-    let canned = CannedResponse::text(500, "text/plain", "upstream exploded")
-        .with_header("x-request-id", "r-500");
-    let (error, _fake) = error_for(canned).await;
-    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
-    assert_eq!(error.status(), Some(500));
-    assert_eq!(error.request_id(), Some("r-500"));
-    assert!(error.to_string().contains("upstream exploded"), "{error}");
-    assert!(!error.is_retryable());
+async fn a_documented_status_with_a_non_json_body_is_an_api_error_with_an_excerpt() {
+    for (status, retryable) in [(500, true), (401, false), (404, false)] {
+        let canned = CannedResponse::text(status, "text/html", "<h1>upstream\nexploded</h1>")
+            .with_header("x-request-id", "r-html");
+        let (error, _fake) = error_for(canned).await;
+        let Error::Api(api) = &error else {
+            panic!("{status}: expected Error::Api, got {error:?}")
+        };
+        assert_eq!(api.status, status);
+        assert_eq!(api.request_id.as_deref(), Some("r-html"));
+        assert_eq!(api.excerpt, "<h1>upstream exploded</h1>");
+        assert!(error.to_string().contains("upstream exploded"), "{error}");
+        assert_eq!(error.is_retryable(), retryable, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn the_same_gateway_page_is_the_same_error_on_documented_and_undocumented_statuses() {
+    let page = "<html><body>gateway</body></html>";
+    let mut kinds = Vec::new();
+    for status in [500, 503] {
+        let (error, _fake) = error_for(CannedResponse::text(status, "text/html", page)).await;
+        let Error::Api(api) = &error else {
+            panic!("{status}: expected Error::Api, got {error:?}")
+        };
+        kinds.push((
+            api.message.clone(),
+            api.excerpt.clone(),
+            error.is_retryable(),
+        ));
+    }
+    assert_eq!(kinds[0], kinds[1]);
 }
 
 #[tokio::test]

@@ -209,7 +209,9 @@ async fn a_server_that_ignores_offset_ends_in_a_pagination_error_not_a_hang() {
         .await
         .expect("the listing ended instead of hanging");
     match result {
-        Err(Error::Pagination { offset, message }) => {
+        Err(Error::Pagination {
+            offset, message, ..
+        }) => {
             assert_eq!(offset, 100);
             assert!(message.contains("does not advance"), "{message}");
         }

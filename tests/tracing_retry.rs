@@ -1,6 +1,6 @@
 //! What a retried request leaves in `tracing`, captured with a subscriber writing to a
-//! buffer: one span per attempt with every field, a warning per retry that says why and
-//! how long it waits, and never the token.
+//! buffer: one span per attempt with every field, a `DEBUG` event per retry that says why
+//! and how long it waits, an `INFO` event when it gives up, and never the token.
 
 mod support;
 
@@ -125,7 +125,10 @@ async fn a_retried_request_traces_each_attempt_and_the_wait_but_never_the_token(
     let retries = lines_with(&text, "retrying ListApiTokens after");
     assert_eq!(retries.len(), 1, "{text}");
     let retry = retries[0];
-    assert!(retry.contains("WARN"), "{retry}");
+    assert!(
+        retry.contains("DEBUG"),
+        "a retry is expected: DEBUG, not WARN: {retry}"
+    );
     for field in [
         "attempt=1",
         "next_attempt=2",
@@ -170,6 +173,15 @@ async fn giving_up_logs_why_and_a_retry_after_wait_names_its_source() {
         gave_up[0]
     );
     assert!(gave_up[0].contains("cap_ms=60000"), "{}", gave_up[0]);
+    assert!(
+        gave_up[0].contains("INFO"),
+        "giving up is INFO: {}",
+        gave_up[0]
+    );
+    assert!(
+        !text.contains("WARN"),
+        "expected conditions never WARN: {text}"
+    );
     // No x-request-id header here: the spans carry the error body's requestId.
     let spans: Vec<_> = lines_with(&text, "astro_tokens.request{")
         .into_iter()

@@ -215,10 +215,9 @@ pub enum Format {
 
 /// `--sort` values: the library's parser, whose error lists every valid value.
 fn parse_sort(text: &str) -> Result<Sort, String> {
-    text.trim().parse::<Sort>().map_err(|e| match e {
-        astro_tokens::Error::InvalidInput { allowed, .. } => format!("expected {allowed}"),
-        other => other.to_string(),
-    })
+    text.trim()
+        .parse::<Sort>()
+        .map_err(|e| format!("expected one of {}", e.allowed()))
 }
 
 #[cfg(test)]

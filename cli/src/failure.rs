@@ -81,7 +81,7 @@ impl Failure {
     fn unfolded_message(&self) -> Option<String> {
         match self {
             Self::Usage(message) => Some(format!("error: {message}")),
-            Self::Api(error) => Some(format!("error: {error}")),
+            Self::Api(error) => Some(format!("error: {}", chain(error))),
             Self::Interrupted { written: 0 } => Some("interrupted: nothing was written".to_owned()),
             Self::Interrupted { written } => Some(format!(
                 "interrupted: the output is incomplete ({written} tokens written)"
@@ -95,6 +95,22 @@ impl Failure {
             )),
         }
     }
+}
+
+/// The error and every cause under it (`source()`), on one line: `a: b: c`. A cause whose
+/// text the line already holds is skipped (reqwest repeats its inner errors).
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut line = error.to_string();
+    let mut next = error.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        next = cause.source();
+    }
+    line
 }
 
 /// `text` on one line: each run of control characters (`\r`, `\n`, tab, ESC, DEL, C1, ...)
@@ -143,7 +159,31 @@ mod tests {
             1
         );
         let invalid = "nope".parse::<astro_tokens::Sort>().expect_err("invalid");
-        assert_eq!(Failure::from(invalid).exit_code(), 2);
+        assert_eq!(
+            Failure::from(astro_tokens::Error::from(invalid)).exit_code(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_api_failure_prints_the_error_and_its_causes_on_one_line() {
+        #[derive(Debug)]
+        struct Outer(std::io::Error);
+        impl std::fmt::Display for Outer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("client error (Connect)")
+            }
+        }
+        impl std::error::Error for Outer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let io = std::io::Error::new(io::ErrorKind::ConnectionRefused, "connection\nrefused");
+        let line = chain(&Outer(io));
+        assert_eq!(line, "client error (Connect): connection\nrefused");
+        let message = Failure::Runtime(line).message().expect("a message");
+        assert_eq!(message, "error: client error (Connect): connection refused");
     }
 
     #[test]

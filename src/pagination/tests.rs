@@ -184,10 +184,11 @@ impl Server {
             }
             Quirk::FailAt(at) if at == offset => {
                 return Err(Error::Transport {
-                    message: format!("scripted failure at {offset}"),
                     timeout: false,
                     connect: true,
+                    tls: false,
                     request_id: None,
+                    source: format!("scripted failure at {offset}").into(),
                 });
             }
             _ => {}

@@ -379,6 +379,13 @@ pub fn client_builder(server: &RawServer) -> astro_tokens::ClientBuilder {
         .retry_max_delay(Duration::from_millis(10))
 }
 
+/// The first page of up to 20 tokens of [`ORG`] (one request, with its retries).
+pub async fn first_page(
+    client: &astro_tokens::Client,
+) -> Result<astro_tokens::Page, astro_tokens::Error> {
+    client.list_tokens(ORG).page_size(20).first_page().await
+}
+
 /// The ids of these tokens, in order.
 pub fn ids(tokens: &[astro_tokens::ApiToken]) -> Vec<String> {
     tokens.iter().map(|t| t.id.clone()).collect()
