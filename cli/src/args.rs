@@ -233,7 +233,8 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct ListingArgs {
     /// The organization whose tokens to list.
-    #[arg(long, value_name = "ORG", env = ORGANIZATION_ENV)]
+    #[arg(long, value_name = "ORG", env = ORGANIZATION_ENV,
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub organization_id: String,
 
     /// Only tokens of this Workspace.

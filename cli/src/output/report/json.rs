@@ -165,3 +165,49 @@ impl<'a> Document<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> serde_json::Value {
+        serde_json::from_str(include_str!("../../../schema/audit-report.schema.json"))
+            .expect("the schema is JSON")
+    }
+
+    fn strings(value: &serde_json::Value) -> Vec<String> {
+        value
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|v| v.as_str().expect("a string").to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_schema_lists_every_finding_id_and_severity_in_order() {
+        let schema = schema();
+        let ids: Vec<String> = FindingId::ALL
+            .iter()
+            .map(|id| id.as_str().to_owned())
+            .collect();
+        assert_eq!(strings(&schema["$defs"]["findingId"]["enum"]), ids);
+        assert_eq!(
+            strings(&schema["properties"]["summary"]["properties"]["byFinding"]["required"]),
+            ids
+        );
+        let severities: Vec<String> = [Severity::Low, Severity::Medium, Severity::High]
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        assert_eq!(strings(&schema["$defs"]["severity"]["enum"]), severities);
+        assert_eq!(
+            schema["properties"]["schemaVersion"]["const"],
+            serde_json::json!(SCHEMA_VERSION)
+        );
+        assert_eq!(
+            schema["$defs"]["days"]["maximum"],
+            serde_json::json!(crate::audit::rules::MAX_DAYS)
+        );
+    }
+}
