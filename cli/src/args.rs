@@ -30,7 +30,8 @@ fn after_help() -> String {
         "\
 Authentication: the API token is read from the ASTRO_API_TOKEN environment variable (the one
 astro-cli uses) and is never printed. The base URL comes from --base-url, else {url_env},
-else {default_url}. The organization comes from --organization-id, else {org_env}.
+else {default_url}.
+The organization comes from --organization-id, else {org_env}.
 
 {EXIT_CODES}
 

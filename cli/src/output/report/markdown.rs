@@ -12,7 +12,7 @@
 
 use std::fmt::Write as _;
 
-use super::Report;
+use super::{Report, until_text};
 use crate::audit::rules::{FindingId, Severity};
 use crate::output::timestamp;
 use crate::printable::printable;
@@ -74,11 +74,7 @@ pub fn render(report: &Report<'_>) -> String {
     }
     md.push_str("\n| finding | severity | rule | open findings |\n| --- | --- | --- | ---: |\n");
     for (id, count) in audit.by_finding() {
-        let severity = report
-            .policy
-            .severity
-            .get(&id)
-            .map_or_else(|| id.default_severity_label(), |s| s.as_str());
+        let severity = report.severity_text(id);
         md.push_str(&row(&[
             id.to_string(),
             severity.to_owned(),
@@ -132,7 +128,7 @@ pub fn render(report: &Report<'_>) -> String {
                 a.finding.severity.to_string(),
                 code(&a.finding.token.name),
                 code(&a.finding.token.id),
-                until(a.exception.until),
+                until_text(a.exception.until),
                 code(&a.exception.reason),
             ]));
         }
@@ -164,16 +160,12 @@ pub fn render(report: &Report<'_>) -> String {
                 code(&e.token),
                 e.finding
                     .map_or_else(|| "(all)".to_owned(), |f| f.to_string()),
-                until(e.until),
+                until_text(e.until),
                 code(&e.reason),
             ]));
         }
     }
     md
-}
-
-fn until(date: Option<chrono::NaiveDate>) -> String {
-    date.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
 
 #[cfg(test)]

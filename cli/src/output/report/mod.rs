@@ -88,7 +88,7 @@ impl Report<'_> {
     }
 
     /// The severity a finding id has in this report: the override, else the default.
-    fn severity_text(&self, id: FindingId) -> &'static str {
+    pub(super) fn severity_text(&self, id: FindingId) -> &'static str {
         self.policy
             .severity
             .get(&id)
@@ -124,4 +124,9 @@ impl Report<'_> {
         ));
         text
     }
+}
+
+/// An exception's `until` for people: the date, or `-` for none.
+fn until_text(date: Option<chrono::NaiveDate>) -> String {
+    date.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }

@@ -2,7 +2,7 @@
 //! a table of the tokens with their detail and remediation; then the accepted findings and
 //! the lapsed and stale exceptions. Server text goes through [`printable`].
 
-use super::Report;
+use super::{Report, until_text};
 use crate::audit::rules::{FindingId, Severity};
 use crate::output::table::{Fit, fitted, type_name};
 use crate::printable::printable;
@@ -68,7 +68,7 @@ pub fn render(report: &Report<'_>, width: Option<u16>) -> String {
                     text(&a.finding.token.name),
                     text(&a.finding.token.id),
                     a.finding.id.to_string(),
-                    until(a.exception.until),
+                    until_text(a.exception.until),
                     text(&a.exception.reason),
                 ]
             })
@@ -103,7 +103,7 @@ pub fn render(report: &Report<'_>, width: Option<u16>) -> String {
                     text(&e.token),
                     e.finding
                         .map_or_else(|| "(all)".to_owned(), |f| f.to_string()),
-                    until(e.until),
+                    until_text(e.until),
                     text(&e.reason),
                 ]
             })
@@ -113,8 +113,4 @@ pub fn render(report: &Report<'_>, width: Option<u16>) -> String {
         out.push_str(&format!("{title} ({}): {note}\n{table}\n\n", rows.len()));
     }
     out
-}
-
-fn until(date: Option<chrono::NaiveDate>) -> String {
-    date.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
