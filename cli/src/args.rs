@@ -4,10 +4,24 @@
 //! `ASTRO_API_TOKEN` by `main.rs` only, so neither `--help` nor clap's debug output can
 //! ever show it.
 
+use std::path::PathBuf;
+
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use astro_tokens::{Sort, TokenKind};
+
+use crate::audit::rules::{FindingId, MAX_DAYS, Severity, Thresholds};
+
+/// The environment variable `--organization-id` falls back to, as in the Astro Terraform
+/// provider (`organization_id`).
+pub const ORGANIZATION_ENV: &str = "ASTRO_ORGANIZATION_ID";
+
+/// The exit codes, for every `--help`.
+const EXIT_CODES: &str = "\
+Exit codes: 0 success · 1 API or network error · 2 usage or invalid input (a bad flag or
+policy file: nothing is sent) · 3 `audit --fail-on` (or --fail-on-findings) found an
+unaccepted finding of that severity or higher · 130 interrupted (Ctrl-C).";
 
 /// The text after every `--help`, with the SDK's default base URL
 /// ([`astro_tokens::DEFAULT_BASE_URL`]) filled in at run time, so it cannot drift.
@@ -17,13 +31,56 @@ fn after_help() -> String {
 Authentication: the API token is read from the ASTRO_API_TOKEN environment variable (the one
 astro-cli uses) and is never printed. The base URL comes from --base-url, else {url_env},
 else {default_url}.
+The organization comes from --organization-id, else {org_env}.
 
-Exit codes: 0 success · 1 API or network error · 2 usage or invalid input ·
-3 findings with `audit --fail-on-findings` · 130 interrupted (Ctrl-C).
+{EXIT_CODES}
 
 New here? Run `astro-tokens demo`: it needs no credentials.",
         url_env = astro_tokens::URL_ENV,
         default_url = astro_tokens::DEFAULT_BASE_URL,
+        org_env = ORGANIZATION_ENV,
+    )
+}
+
+/// The text after `audit --help`: every finding, the policy file, the exit codes. The
+/// findings' ids, rules and severities come from the rules themselves.
+fn audit_after_help() -> String {
+    let defaults = Thresholds::default();
+    let mut findings = String::new();
+    for id in FindingId::ALL {
+        findings.push_str(&format!(
+            "  {:<18} {:<12} {}\n",
+            id.as_str(),
+            id.default_severity_label(),
+            id.rule(&defaults)
+        ));
+    }
+    format!(
+        "\
+Findings, in report order (id, default severity, rule at the default thresholds; an
+expired token gets no other date-based finding; organization-role is high for
+ORGANIZATION_OWNER):
+{findings}
+Each finding has a one-line detail and a remediation naming the astro-cli command to run.
+
+Policy file (--policy FILE, TOML; every key optional; a flag overrides the file):
+  [thresholds]
+  expiring_within_days = 30     # also --expiring-within
+  unused_for_days = 90          # also --unused-for
+  never_used_grace_days = 7     # also --never-used-grace
+  rotate_after_days = 180       # also --rotate-after
+  [severity]
+  no-expiry = \"high\"            # low, medium or high, per finding id
+  [[accept]]                    # a reviewed exception
+  token = \"TOKEN_ID\"
+  finding = \"no-expiry\"         # optional: all of the token's findings when absent
+  reason = \"why it is accepted\"
+  until = \"2027-03-01\"          # optional: applies through this day (UTC), then lapses
+Accepted findings are reported but not counted; lapsed exceptions (past until) and stale
+ones (for a token not listed) are reported. A bad file exits 2, naming its line and key.
+
+{}",
+        after_help()
     )
 }
 
@@ -51,12 +108,23 @@ pub enum Command {
     /// List every matching token, page by page.
     #[command(after_help = after_help())]
     List(ListArgs),
-    /// List, then report findings: expired, expiring soon, never used, unused, organization-wide roles.
-    #[command(after_help = after_help())]
+    /// List, then report findings with a severity and a remediation each (see below).
+    #[command(after_help = audit_after_help())]
     Audit(AuditArgs),
     /// Start an embedded fake API on 127.0.0.1 and list its tokens: no credentials needed.
     #[command(after_help = after_help())]
     Demo(DemoArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    #[command(after_help = after_help())]
+    Completions(CompletionsArgs),
+}
+
+/// `astro-tokens completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// `astro-tokens list`.
@@ -78,27 +146,66 @@ pub struct AuditArgs {
     #[command(flatten)]
     pub listing: ListingArgs,
 
-    /// Report tokens that expire within this many days.
-    #[arg(long, value_name = "DAYS", default_value_t = 30,
-          value_parser = clap::value_parser!(u32).range(0..=MAX_DAYS))]
-    pub expiring_within: u32,
+    /// Policy file (TOML): thresholds, severity overrides, reviewed exceptions (see below).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 
-    /// Report tokens last used this many days ago or earlier.
-    #[arg(long, value_name = "DAYS", default_value_t = 90,
-          value_parser = clap::value_parser!(u32).range(0..=MAX_DAYS))]
-    pub unused_for: u32,
+    /// `expiring-soon`: expiring within this many days [default: 30, or the policy's].
+    #[arg(long, value_name = "DAYS", value_parser = days())]
+    pub expiring_within: Option<u32>,
 
-    /// Exit 3 when there is at least one finding (for CI).
-    #[arg(long)]
+    /// `unused`: last used this many days ago or earlier [default: 90, or the policy's].
+    #[arg(long, value_name = "DAYS", value_parser = days())]
+    pub unused_for: Option<u32>,
+
+    /// `never-used`: only once created this many days ago [default: 7, or the policy's].
+    #[arg(long, value_name = "DAYS", value_parser = days())]
+    pub never_used_grace: Option<u32>,
+
+    /// `not-rotated`: last rotated (or created) this many days ago or earlier [default:
+    /// 180, or the policy's].
+    #[arg(long, value_name = "DAYS", value_parser = days())]
+    pub rotate_after: Option<u32>,
+
+    /// Exit 3 when at least one unaccepted finding has this severity or higher (for CI).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<Severity>,
+
+    /// The same as --fail-on low: exit 3 on any unaccepted finding.
+    #[arg(long, conflicts_with = "fail_on")]
     pub fail_on_findings: bool,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
 }
 
-/// The largest `--expiring-within` / `--unused-for` (100 years), so date arithmetic can't overflow.
-pub const MAX_DAYS: i64 = 36_500;
+impl AuditArgs {
+    /// The `--fail-on` level, `--fail-on-findings` meaning `low`.
+    pub fn fail_on(&self) -> Option<Severity> {
+        self.fail_on
+            .or(self.fail_on_findings.then_some(Severity::Low))
+    }
+
+    /// `thresholds` with the threshold flags given applied over them.
+    pub fn override_thresholds(&self, thresholds: &mut Thresholds) {
+        for (flag, slot) in [
+            (self.expiring_within, &mut thresholds.expiring_within_days),
+            (self.unused_for, &mut thresholds.unused_for_days),
+            (self.never_used_grace, &mut thresholds.never_used_grace_days),
+            (self.rotate_after, &mut thresholds.rotate_after_days),
+        ] {
+            if let Some(days) = flag {
+                *slot = days;
+            }
+        }
+    }
+}
+
+/// A number of days, 0..=[`MAX_DAYS`] (100 years, so date arithmetic can't overflow).
+fn days() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(0..=i64::from(MAX_DAYS))
+}
 
 /// `astro-tokens demo`.
 #[derive(Debug, Args)]
@@ -127,7 +234,8 @@ pub struct DemoArgs {
 #[derive(Debug, Args)]
 pub struct ListingArgs {
     /// The organization whose tokens to list.
-    #[arg(long, value_name = "ORG")]
+    #[arg(long, value_name = "ORG", env = ORGANIZATION_ENV,
+          value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub organization_id: String,
 
     /// Only tokens of this Workspace.
@@ -200,7 +308,22 @@ impl From<KindArg> for TokenKind {
     }
 }
 
-/// `--format` values.
+/// `audit --format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// Grouped by severity, then finding, with a summary (fits the terminal width).
+    Table,
+    /// One JSON document (schema: cli/schema/audit-report.schema.json).
+    Json,
+    /// One finding per line (JSON); the summary goes to stderr.
+    Ndjson,
+    /// One row per finding, with severity and remediation; the summary goes to stderr.
+    Csv,
+    /// A summary table and one section per severity, for a pull request or a ticket.
+    Markdown,
+}
+
+/// `list --format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// An aligned table for people (fits the terminal width).

@@ -143,10 +143,11 @@ async fn serve(fake: &FakeApi, out: &mut impl Write) -> Result<(), Failure> {
         "\nThe fake keeps serving until Ctrl-C. In another terminal (the fake's own token, not a secret):\n  \
          export ASTRO_API_URL={}\n  \
          export ASTRO_API_TOKEN={}\n  \
-         astro-tokens list --organization-id {} --page-size 25",
+         astro-tokens list --organization-id {org} --page-size 25\n  \
+         astro-tokens audit --organization-id {org}   # its data has every finding",
         fake.base_url(),
         astro_tokens_fake::DEFAULT_TOKEN,
-        fake.organization_id()
+        org = fake.organization_id()
     )?;
     out.flush()?;
     let _ = tokio::signal::ctrl_c().await;

@@ -5,16 +5,19 @@
 //! | 0    | success (also: stdout closed early, e.g. piped into `head`) |
 //! | 1    | the API answered with an error, or the network failed |
 //! | 2    | usage error or invalid input: nothing was sent |
-//! | 3    | `audit --fail-on-findings` found something |
+//! | 3    | `audit --fail-on LEVEL` (or `--fail-on-findings`) found an unaccepted finding at or above LEVEL |
 //! | 130  | interrupted by Ctrl-C |
 
 use std::io;
+
+use crate::audit::rules::Severity;
+use crate::printable::printable;
 
 /// Exit code: API, transport or output error.
 pub const EXIT_ERROR: u8 = 1;
 /// Exit code: usage error or invalid input.
 pub const EXIT_USAGE: u8 = 2;
-/// Exit code: `audit --fail-on-findings` found something.
+/// Exit code: `audit --fail-on` found an unaccepted finding at or above its level.
 pub const EXIT_FINDINGS: u8 = 3;
 /// Exit code: interrupted (128 + SIGINT), as shells report it.
 pub const EXIT_INTERRUPTED: u8 = 130;
@@ -35,8 +38,13 @@ pub enum Failure {
     Output(io::Error),
     /// Something else went wrong (e.g. the demo's fake API could not start).
     Runtime(String),
-    /// `--fail-on-findings` and this many findings.
-    Findings(usize),
+    /// `--fail-on LEVEL` and this many unaccepted findings at or above it.
+    Findings {
+        /// How many.
+        count: usize,
+        /// The `--fail-on` level.
+        level: Severity,
+    },
 }
 
 impl From<astro_tokens::Error> for Failure {
@@ -65,20 +73,21 @@ impl Failure {
             Self::Interrupted { .. } => EXIT_INTERRUPTED,
             Self::Output(error) if error.kind() == io::ErrorKind::BrokenPipe => 0,
             Self::Output(_) | Self::Runtime(_) => EXIT_ERROR,
-            Self::Findings(_) => EXIT_FINDINGS,
+            Self::Findings { .. } => EXIT_FINDINGS,
         }
     }
 
     /// The one line for stderr, if any (a closed stdout is not worth a message).
     ///
     /// It stays one line whatever the server sent: control characters (newlines, carriage
-    /// returns, escape sequences' ESC, ...) in an API error message are folded to spaces here,
-    /// without relying on the library to have done so.
+    /// returns, escape sequences' ESC, ...) in an API error message are shown escaped by
+    /// [`printable`], without relying on the library to have done so.
     pub fn message(&self) -> Option<String> {
-        self.unfolded_message().map(|message| one_line(&message))
+        self.raw_message()
+            .map(|message| printable(&message).into_owned())
     }
 
-    fn unfolded_message(&self) -> Option<String> {
+    fn raw_message(&self) -> Option<String> {
         match self {
             Self::Usage(message) => Some(format!("error: {message}")),
             Self::Api(error) => Some(format!("error: {}", chain(error))),
@@ -89,9 +98,10 @@ impl Failure {
             Self::Output(error) if error.kind() == io::ErrorKind::BrokenPipe => None,
             Self::Output(error) => Some(format!("error: cannot write the output: {error}")),
             Self::Runtime(message) => Some(format!("error: {message}")),
-            Self::Findings(n) => Some(format!(
-                "{n} finding{} (exit {EXIT_FINDINGS} because of --fail-on-findings)",
-                if *n == 1 { "" } else { "s" }
+            Self::Findings { count, level } => Some(format!(
+                "{count} unaccepted finding{} at or above {level} (exit {EXIT_FINDINGS} because \
+                 of --fail-on {level})",
+                if *count == 1 { "" } else { "s" }
             )),
         }
     }
@@ -113,43 +123,31 @@ fn chain(error: &dyn std::error::Error) -> String {
     line
 }
 
-/// `text` on one line: each run of control characters (`\r`, `\n`, tab, ESC, DEL, C1, ...)
-/// becomes one space, so nothing from the server can break the line or drive the terminal.
-fn one_line(text: &str) -> String {
-    let mut line = String::with_capacity(text.len());
-    let mut in_run = false;
-    for c in text.chars() {
-        if c.is_control() {
-            if !in_run {
-                line.push(' ');
-            }
-            in_run = true;
-        } else {
-            line.push(c);
-            in_run = false;
-        }
-    }
-    line
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn messages_stay_one_line_whatever_the_text_holds() {
-        let message = Failure::Runtime("database\r\non fire\u{1b}[2J\tnow\u{7f}\u{85}!".into())
+    fn messages_go_through_printable() {
+        let message = Failure::Runtime("database\r\non fire\u{1b}[2J".into())
             .message()
             .expect("a message");
-        assert_eq!(message, "error: database on fire [2J now !");
-        assert!(!message.chars().any(char::is_control), "{message:?}");
+        assert_eq!(message, "error: database\\r\\non fire\\u{1b}[2J");
     }
 
     #[test]
     fn exit_codes_follow_the_documented_table() {
         assert_eq!(Failure::Usage("x".into()).exit_code(), 2);
         assert_eq!(Failure::Interrupted { written: 3 }.exit_code(), 130);
-        assert_eq!(Failure::Findings(2).exit_code(), 3);
+        let findings = Failure::Findings {
+            count: 2,
+            level: Severity::Medium,
+        };
+        assert_eq!(findings.exit_code(), 3);
+        assert_eq!(
+            findings.message().as_deref(),
+            Some("2 unaccepted findings at or above medium (exit 3 because of --fail-on medium)")
+        );
         assert_eq!(
             Failure::Output(io::Error::from(io::ErrorKind::BrokenPipe)).exit_code(),
             0
@@ -183,7 +181,10 @@ mod tests {
         let line = chain(&Outer(io));
         assert_eq!(line, "client error (Connect): connection\nrefused");
         let message = Failure::Runtime(line).message().expect("a message");
-        assert_eq!(message, "error: client error (Connect): connection refused");
+        assert_eq!(
+            message,
+            "error: client error (Connect): connection\\nrefused"
+        );
     }
 
     #[test]

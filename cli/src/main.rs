@@ -8,19 +8,21 @@ mod demo;
 mod failure;
 mod fetch;
 mod output;
+mod printable;
 mod progress;
 
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use args::{AuditArgs, Cli, Command, ListArgs};
+use audit::policy::{self, Policy};
 use failure::Failure;
 use fetch::{Expect, each_page};
 use output::TokenWriter;
-use output::findings::Report;
+use output::report::Report;
 use progress::Progress;
 
 fn main() -> ExitCode {
@@ -56,6 +58,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let mut out = BufWriter::new(io::stdout().lock());
             demo::run(&args, now, &mut out).await
         }
+        Command::Completions(args) => {
+            let mut out = BufWriter::new(io::stdout().lock());
+            clap_complete::generate(args.shell, &mut Cli::command(), "astro-tokens", &mut out);
+            Ok(out.flush()?)
+        }
     }
 }
 
@@ -75,6 +82,12 @@ async fn list(args: ListArgs, now: DateTime<Utc>) -> Result<(), Failure> {
 }
 
 async fn audit(args: AuditArgs, now: DateTime<Utc>) -> Result<(), Failure> {
+    // The policy first: a bad file is a usage error, and nothing is sent.
+    let mut policy = match &args.policy {
+        Some(path) => policy::load(path).map_err(|e| Failure::Usage(e.to_string()))?,
+        None => Policy::default(),
+    };
+    args.override_thresholds(&mut policy.thresholds);
     let client = fetch::client(&args.listing, fetch::token_from_env()?)?;
     let listing = fetch::listing(&client, &args.listing);
     let mut pages = Vec::new();
@@ -90,15 +103,15 @@ async fn audit(args: AuditArgs, now: DateTime<Utc>) -> Result<(), Failure> {
         .flat_map(|page| page.tokens)
         .map(output::without_secret)
         .collect();
-    let policy = audit::Policy {
-        expiring_within_days: args.expiring_within,
-        unused_for_days: args.unused_for,
-    };
-    let findings = audit::findings(&tokens, now, &policy);
+    let organization_id = args.listing.organization_id.as_str();
+    let result = audit::audit(&tokens, &policy, now, organization_id);
     let report = Report {
-        tokens: &tokens,
-        findings: &findings,
-        policy,
+        audit: &result,
+        tokens_audited: tokens.len(),
+        policy: &policy,
+        policy_file: args.policy.as_deref(),
+        organization_id,
+        fail_on: args.fail_on(),
         now,
     };
     report.write(
@@ -107,8 +120,11 @@ async fn audit(args: AuditArgs, now: DateTime<Utc>) -> Result<(), Failure> {
         &mut io::stderr().lock(),
         output::table::target_width(),
     )?;
-    if args.fail_on_findings && !findings.is_empty() {
-        return Err(Failure::Findings(findings.len()));
+    if let Some(level) = args.fail_on() {
+        let count = result.at_or_above(level);
+        if count > 0 {
+            return Err(Failure::Findings { count, level });
+        }
     }
     Ok(())
 }

@@ -3,129 +3,17 @@
 //! Each test starts a fake (`astro_tokens_fake`) on a tokio runtime owned by the test,
 //! runs the built binary with `--base-url` and `ASTRO_API_TOKEN`, and checks its output
 //! and exit code. Every run goes through [`Fake::run`], which also asserts that the token
-//! appears in neither stdout nor stderr.
+//! appears in neither stdout nor stderr. The audit has its own file, `audit.rs`.
+
+mod common;
 
 use std::process::Output;
 
 use astro_tokens::ApiToken;
-use astro_tokens_fake::{CannedResponse, FakeApi, FakeApiBuilder};
+use astro_tokens_fake::{CannedResponse, FakeApi};
 use chrono::{DateTime, Duration, Utc};
+use common::*;
 use serde_json::Value;
-
-/// The token the fakes accept: distinctive, so a leak is easy to spot.
-const SECRET: &str = "s3cr3t-astro-token-7f3a9c-never-print-me";
-/// A fixed "now" for audits.
-const NOW: &str = "2026-01-15T12:00:00Z";
-
-fn now() -> DateTime<Utc> {
-    NOW.parse().expect("valid date")
-}
-
-/// The binary, with a clean environment for the variables it reads.
-fn binary() -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_astro-tokens"));
-    cmd.env_remove("ASTRO_API_TOKEN")
-        .env_remove("ASTRO_API_URL")
-        .env_remove("COLUMNS")
-        .timeout(std::time::Duration::from_secs(60));
-    cmd
-}
-
-/// A running fake and the runtime serving it.
-struct Fake {
-    // Dropped before the runtime (fields drop in declaration order).
-    api: FakeApi,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Fake {
-    fn start(builder: FakeApiBuilder) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("tokio runtime");
-        let api = runtime
-            .block_on(builder.token(SECRET).start())
-            .expect("fake API starts");
-        Self {
-            api,
-            _runtime: runtime,
-        }
-    }
-
-    /// A fake with `n` seeded tokens.
-    fn seeded(n: usize) -> Self {
-        Self::start(FakeApi::builder().tokens(n))
-    }
-
-    fn org(&self) -> String {
-        self.api.organization_id().to_owned()
-    }
-
-    /// `astro-tokens SUBCOMMAND --organization-id ORG --base-url URL ARGS...` with the token.
-    fn command(&self, subcommand: &str, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = binary();
-        cmd.env("ASTRO_API_TOKEN", SECRET)
-            .arg(subcommand)
-            .args(["--organization-id", &self.org()])
-            .args(["--base-url", &self.api.base_url()])
-            .args(args);
-        cmd
-    }
-
-    /// Runs `command` and checks the token is in neither stdout nor stderr.
-    fn run(&self, subcommand: &str, args: &[&str]) -> Output {
-        run(&mut self.command(subcommand, args))
-    }
-
-    /// The fake's own answer for `query`, as the JSON the CLI should print.
-    fn expected(&self, query: &[(&str, &str)]) -> Vec<Value> {
-        self.api
-            .select(query)
-            .expect("valid query")
-            .iter()
-            .map(|t| serde_json::to_value(t).expect("serializes"))
-            .collect()
-    }
-}
-
-/// Runs a command, asserting that the token appears in neither stdout nor stderr.
-fn run(cmd: &mut assert_cmd::Command) -> Output {
-    let output = cmd.output().expect("the binary runs");
-    for (name, stream) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(!text.contains(SECRET), "the token leaked on {name}: {text}");
-    }
-    output
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn code(output: &Output) -> i32 {
-    output.status.code().unwrap_or(-1)
-}
-
-fn json_array(output: &Output) -> Vec<Value> {
-    assert_eq!(code(output), 0, "stderr: {}", stderr(output));
-    match serde_json::from_slice(&output.stdout) {
-        Ok(Value::Array(items)) => items,
-        other => panic!("not a JSON array: {other:?}\n{}", stdout(output)),
-    }
-}
-
-fn ids(values: &[Value]) -> Vec<String> {
-    values
-        .iter()
-        .map(|v| v["id"].as_str().unwrap_or_default().to_owned())
-        .collect()
-}
 
 // ---------------------------------------------------------------- list: data
 
@@ -446,193 +334,8 @@ fn no_progress_output_when_stderr_is_not_a_terminal() {
     assert_eq!(stderr(&output), "", "stderr must stay empty when captured");
 }
 
-// ---------------------------------------------------------------- audit
-
-/// A token created long ago, used yesterday, never expiring, with a workspace role.
-fn known_token(id: &str, now: DateTime<Utc>) -> ApiToken {
-    serde_json::from_value(serde_json::json!({
-        "id": id,
-        "name": format!("name-{id}"),
-        "description": "",
-        "shortToken": "abcd1234",
-        "type": "WORKSPACE",
-        "kind": "STANDARD",
-        "createdAt": now - Duration::days(400),
-        "startAt": now - Duration::days(400),
-        "updatedAt": now - Duration::days(400),
-        "lastUsedAt": now - Duration::days(1),
-        "roles": [{"entityId": "ws1", "entityType": "WORKSPACE", "role": "WORKSPACE_MEMBER"}]
-    }))
-    .expect("valid token")
-}
-
-/// Tokens with one finding each (plus `clean`, with none).
-fn audit_fixture() -> Vec<ApiToken> {
-    let now = now();
-    let mut expired = known_token("expired", now);
-    expired.end_at = Some(now - Duration::days(2));
-    let mut soon = known_token("soon", now);
-    soon.end_at = Some(now + Duration::days(10));
-    let mut later = known_token("later", now);
-    later.end_at = Some(now + Duration::days(45));
-    let mut never = known_token("never", now);
-    never.last_used_at = None;
-    let mut stale = known_token("stale", now);
-    stale.last_used_at = Some(now - Duration::days(120));
-    let mut org: ApiToken = known_token("org", now);
-    org.roles = serde_json::from_value(serde_json::json!([
-        {"entityId": "clz9fake0org00000000demo1", "entityType": "ORGANIZATION", "role": "ORGANIZATION_OWNER"}
-    ]))
-    .expect("valid roles");
-    vec![
-        known_token("clean", now),
-        expired,
-        soon,
-        later,
-        never,
-        stale,
-        org,
-    ]
-}
-
-fn findings(report: &Value, kind: &str) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter(|f| f["finding"] == kind)
-                .map(|f| f["token"]["id"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[test]
-fn audit_findings_are_right_for_tokens_with_known_dates() {
-    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
-    let output = fake.run(
-        "audit",
-        &["--now", NOW, "--format", "json", "--page-size", "3"],
-    );
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
-    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
-    assert_eq!(report["tokensAudited"], 7);
-    assert_eq!(report["now"], NOW);
-    assert_eq!(findings(&report, "expired"), ["expired"]);
-    assert_eq!(findings(&report, "expiring-soon"), ["soon"]);
-    assert_eq!(findings(&report, "never-used"), ["never"]);
-    assert_eq!(findings(&report, "unused"), ["stale"]);
-    assert_eq!(findings(&report, "organization-role"), ["org"]);
-    let counts: Vec<(String, u64)> = report["summary"]
-        .as_array()
-        .expect("summary")
-        .iter()
-        .map(|c| {
-            (
-                c["finding"].as_str().unwrap_or_default().to_owned(),
-                c["count"].as_u64().unwrap_or(99),
-            )
-        })
-        .collect();
-    assert_eq!(counts.len(), 5);
-    assert!(counts.iter().all(|(_, n)| *n == 1), "{counts:?}");
-}
-
-#[test]
-fn audit_thresholds_follow_the_flags() {
-    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
-    let output = fake.run(
-        "audit",
-        &[
-            "--now",
-            NOW,
-            "--format",
-            "json",
-            "--expiring-within",
-            "60",
-            "--unused-for",
-            "200",
-        ],
-    );
-    let report: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
-    assert_eq!(findings(&report, "expiring-soon"), ["soon", "later"]);
-    assert!(findings(&report, "unused").is_empty());
-    assert_eq!(report["expiringWithinDays"], 60);
-}
-
-#[test]
-fn audit_table_has_a_section_per_finding_and_a_summary_line_each() {
-    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
-    let output = run(fake.command("audit", &["--now", NOW]).env("COLUMNS", "100"));
-    assert_eq!(code(&output), 0, "{}", stderr(&output));
-    let text = stdout(&output);
-    for heading in [
-        "EXPIRED (1)",
-        "EXPIRING WITHIN 30 DAYS (1)",
-        "NEVER USED (1)",
-        "UNUSED FOR 90+ DAYS (1)",
-        "ORGANIZATION-WIDE ROLES (1)",
-    ] {
-        assert!(text.contains(heading), "{heading} missing:\n{text}");
-    }
-    assert!(text.contains("expired 2026-01-13 (2 days ago)"), "{text}");
-    assert!(
-        text.contains("Audited 7 tokens at 2026-01-15T12:00:00Z"),
-        "{text}"
-    );
-    let summary: Vec<&str> = text
-        .lines()
-        .skip_while(|l| !l.starts_with("Audited"))
-        .skip(1)
-        .collect();
-    assert_eq!(summary.len(), 5, "{summary:?}");
-    assert!(
-        summary.iter().all(|l| l.trim_end().ends_with(" 1")),
-        "{summary:?}"
-    );
-}
-
-#[test]
-fn audit_ndjson_and_csv_keep_stdout_for_data_and_the_summary_on_stderr() {
-    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
-    let ndjson = fake.run("audit", &["--now", NOW, "--format", "ndjson"]);
-    let lines: Vec<Value> = stdout(&ndjson)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    assert_eq!(lines.len(), 5);
-    assert_eq!(lines[0]["finding"], "expired");
-    assert_eq!(lines[0]["token"]["id"], "expired");
-    assert!(stderr(&ndjson).contains("Audited 7 tokens"));
-
-    let csv_output = fake.run("audit", &["--now", NOW, "--format", "csv"]);
-    let mut reader = csv::Reader::from_reader(csv_output.stdout.as_slice());
-    assert_eq!(
-        reader
-            .headers()
-            .expect("header")
-            .iter()
-            .take(3)
-            .collect::<Vec<_>>(),
-        ["finding", "detail", "id"]
-    );
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
-    let kinds: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
-    assert_eq!(
-        kinds,
-        [
-            "expired",
-            "expiring-soon",
-            "never-used",
-            "unused",
-            "organization-role"
-        ]
-    );
-    assert!(stderr(&csv_output).contains("Audited 7 tokens"));
-}
-
-#[test]
-fn csv_cells_from_the_server_cannot_start_a_formula() {
+fn list_csv_cells_from_the_server_cannot_start_a_formula() {
     let now = now();
     let mut token = known_token("-id", now);
     token.name = "=HYPERLINK(\"http://evil.example\",\"click\")".to_owned();
@@ -670,48 +373,53 @@ fn csv_cells_from_the_server_cannot_start_a_formula() {
         cell("cr", 4).starts_with("2024-"),
         "dates are ours, unprefixed"
     );
-
-    let audit = fake.run("audit", &["--now", NOW, "--format", "csv"]);
-    assert_eq!(code(&audit), 0, "{}", stderr(&audit));
-    let mut reader = csv::Reader::from_reader(audit.stdout.as_slice());
-    let org_row = reader
-        .records()
-        .map(|r| r.expect("row"))
-        .find(|r| &r[0] == "organization-role")
-        .unwrap_or_else(|| panic!("no organization-role row: {}", stdout(&audit)));
-    assert_eq!(
-        &org_row[1], "'@ORG_ROLE",
-        "the detail holds the server's role name"
-    );
-    assert_eq!(&org_row[2], "'-id");
-    assert_eq!(
-        &org_row[3],
-        "'=HYPERLINK(\"http://evil.example\",\"click\")"
-    );
 }
 
 #[test]
-fn audit_exits_0_with_findings_and_3_with_fail_on_findings() {
-    let fake = Fake::start(FakeApi::builder().with_data(audit_fixture()));
-    let plain = fake.run("audit", &["--now", NOW, "--format", "json"]);
-    assert_eq!(code(&plain), 0);
-    let strict = fake.run(
-        "audit",
-        &["--now", NOW, "--format", "json", "--fail-on-findings"],
-    );
-    assert_eq!(code(&strict), 3, "{}", stderr(&strict));
+fn list_csv_guards_type_and_kind_values_the_tool_does_not_know() {
+    let mut token = serde_json::to_value(known_token("t1", now())).expect("serializes");
+    token["type"] = "=cmd|' /C calc'!A0".into();
+    token["kind"] = "+FUTURE_KIND".into();
+    let token: ApiToken = serde_json::from_value(token).expect("unknown values deserialize");
+    let fake = Fake::start(FakeApi::builder().with_data(vec![token]));
+    let list = fake.run("list", &["--format", "csv"]);
+    assert_eq!(code(&list), 0, "{}", stderr(&list));
+    let mut reader = csv::Reader::from_reader(list.stdout.as_slice());
+    let row = reader
+        .records()
+        .next()
+        .expect("one row")
+        .expect("valid row");
+    assert_eq!(&row[2], "'=cmd|' /C calc'!A0");
+    assert_eq!(&row[3], "'+FUTURE_KIND");
+}
+
+#[test]
+fn the_organization_can_come_from_astro_organization_id() {
+    let fake = Fake::seeded(4);
+    let from_env = run(binary()
+        .env("ASTRO_API_TOKEN", SECRET)
+        .env("ASTRO_ORGANIZATION_ID", fake.org())
+        .args([
+            "list",
+            "--base-url",
+            &fake.api.base_url(),
+            "--format",
+            "json",
+        ]));
+    assert_eq!(json_array(&from_env).len(), 4);
+    // The flag wins over the variable.
+    let flag_wins = run(binary()
+        .env("ASTRO_API_TOKEN", SECRET)
+        .env("ASTRO_ORGANIZATION_ID", "no-such-org")
+        .args(["list", "--organization-id", &fake.org()])
+        .args(["--base-url", &fake.api.base_url(), "--format", "json"]));
+    assert_eq!(json_array(&flag_wins).len(), 4);
+    let requests = fake.api.requests();
+    assert_eq!(requests.len(), 2);
     assert!(
-        stderr(&strict).contains("5 findings"),
-        "{}",
-        stderr(&strict)
-    );
-    let clean = Fake::start(FakeApi::builder().with_data(vec![known_token("clean", now())]));
-    let none = clean.run("audit", &["--now", NOW, "--fail-on-findings"]);
-    assert_eq!(code(&none), 0, "{}", stderr(&none));
-    assert!(
-        stdout(&none).starts_with("No findings."),
-        "{}",
-        stdout(&none)
+        requests.iter().all(|r| r.path.contains(&fake.org())),
+        "{requests:?}"
     );
 }
 
@@ -762,6 +470,17 @@ fn a_missing_organization_id_is_a_usage_error() {
         stderr(&output).contains("--organization-id"),
         "{}",
         stderr(&output)
+    );
+    // An empty ASTRO_ORGANIZATION_ID counts as unset.
+    let empty = run(binary()
+        .env("ASTRO_API_TOKEN", SECRET)
+        .env("ASTRO_ORGANIZATION_ID", "")
+        .args(["audit"]));
+    assert_eq!(code(&empty), 2, "{}", stderr(&empty));
+    assert!(
+        stderr(&empty).contains("--organization-id"),
+        "{}",
+        stderr(&empty)
     );
 }
 

@@ -1,9 +1,13 @@
 //! CSV: a header, then one row per token with the columns an audit needs. Dates are RFC 3339
 //! (UTC); an absent date is an empty cell; `type` and `kind` are the API's values.
 //!
-//! Formula injection: a cell holding a string from the server (id, name, roles, the audit's
-//! role detail) that starts with `=`, `+`, `-`, `@`, tab or carriage return is prefixed with
-//! `'`, as OWASP advises, so a spreadsheet shows it as text instead of evaluating it.
+//! Formula injection: every cell holding text from the server (id, name, type, kind, roles;
+//! in the audit also the detail and the remediation, which quote server values) goes
+//! through [`text_cell`]: when it starts with `=`, `+`, `-`, `@`, tab or carriage return it
+//! is prefixed with `'`, as OWASP advises, so a spreadsheet shows it as text instead of
+//! evaluating it. `type` and `kind` are guarded too: an enum value this version does not
+//! know is the server's text, kept as sent. Only the dates, which this program formats,
+//! are written unguarded.
 
 use std::io::{self, Write};
 
@@ -28,8 +32,8 @@ pub fn cells(token: &ApiToken) -> [String; 8] {
     [
         text_cell(&token.id),
         text_cell(&token.name),
-        token.type_.to_string(),
-        token.kind.to_string(),
+        text_cell(token.type_.as_str()),
+        text_cell(token.kind.as_str()),
         timestamp(token.created_at),
         optional_timestamp(token.end_at),
         optional_timestamp(token.last_used_at),
@@ -136,7 +140,22 @@ mod tests {
         assert_eq!(cells[0], "'=id");
         assert_eq!(cells[1], "'@name");
         assert_eq!(cells[2], "WORKSPACE");
+        assert_eq!(cells[3], "STANDARD");
         assert_eq!(cells[4], "2026-01-01T00:00:00Z");
         assert_eq!(cells[7], "'+ROLE on WORKSPACE ws1");
+    }
+
+    #[test]
+    fn unknown_type_and_kind_values_are_server_text_and_guarded() {
+        let token: ApiToken = serde_json::from_value(serde_json::json!({
+            "id": "t", "name": "n", "description": "", "shortToken": "s",
+            "type": "=cmd|' /C calc'!A0", "kind": "@SUM(1)",
+            "createdAt": "2026-01-01T00:00:00Z", "startAt": "2026-01-01T00:00:00Z",
+            "updatedAt": "2026-01-01T00:00:00Z"
+        }))
+        .expect("an unknown type and kind still deserialize");
+        let cells = cells(&token);
+        assert_eq!(cells[2], "'=cmd|' /C calc'!A0");
+        assert_eq!(cells[3], "'@SUM(1)");
     }
 }

@@ -10,7 +10,8 @@ use astro_tokens::ApiToken;
 
 use astro_tokens::{ApiTokenKind, ApiTokenType};
 
-use super::{printable, roles_short};
+use super::roles_short;
+use crate::printable::printable;
 
 /// A line under the column names, nothing else: columns are separated by two spaces.
 const STYLE: &str = "     ─               ";
@@ -69,14 +70,14 @@ fn row(token: &ApiToken, now: DateTime<Utc>) -> [String; 8] {
     let relative_or_never =
         |at: Option<DateTime<Utc>>| at.map_or_else(|| "never".to_owned(), |at| short(at, now));
     [
-        printable(&token.name),
-        printable(&token.id),
-        printable(&type_name(&token.type_)),
-        printable(&kind_name(&token.kind)),
+        printable(&token.name).into_owned(),
+        printable(&token.id).into_owned(),
+        printable(&type_name(&token.type_)).into_owned(),
+        printable(&kind_name(&token.kind)).into_owned(),
         token.created_at.format("%Y-%m-%d").to_string(),
         relative_or_never(token.end_at),
         relative_or_never(token.last_used_at),
-        printable(&roles_short(&token.roles)),
+        printable(&roles_short(&token.roles)).into_owned(),
     ]
 }
 
