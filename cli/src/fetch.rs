@@ -5,34 +5,23 @@ use std::io::Write;
 
 use futures::StreamExt;
 
-use astro_tokens::{Client, ListTokens, Page, TOKEN_ENV};
+use astro_tokens::{Client, ClientBuilder, ListTokens, Page};
 
 use crate::args::ListingArgs;
 use crate::failure::Failure;
 use crate::progress::Progress;
 
-/// The API token from `ASTRO_API_TOKEN`; a usage error naming the variable if unset or empty.
-pub fn token_from_env() -> Result<String, Failure> {
-    match std::env::var(TOKEN_ENV) {
-        Ok(token) if !token.trim().is_empty() => Ok(token),
-        Ok(_) => Err(Failure::Usage(format!(
-            "{TOKEN_ENV} is empty: export an Astro API token in it (Organization, Workspace or \
-             Deployment token allowed to list tokens)"
-        ))),
-        Err(std::env::VarError::NotPresent) => Err(Failure::Usage(format!(
-            "{TOKEN_ENV} is not set: export an Astro API token in it (Organization, Workspace \
-             or Deployment token allowed to list tokens); try `astro-tokens demo` to see the \
-             tool without one"
-        ))),
-        Err(std::env::VarError::NotUnicode(_)) => {
-            Err(Failure::Usage(format!("{TOKEN_ENV} is not valid UTF-8")))
-        }
-    }
-}
-
-/// A client for the arguments' base URL (or the default) with `token`.
-pub fn client(args: &ListingArgs, token: String) -> Result<Client, Failure> {
-    let mut builder = Client::builder().token(token);
+/// A client with the token from `ASTRO_API_TOKEN` (read by the SDK's
+/// `ClientBuilder::from_env`, the one place that reads it) and the arguments' base URL (or
+/// `ASTRO_API_URL`, or the default). A missing token is a usage error that names the
+/// variable and points at `astro-tokens demo`.
+pub fn client(args: &ListingArgs) -> Result<Client, Failure> {
+    let mut builder = ClientBuilder::from_env().map_err(|error| {
+        Failure::Usage(format!(
+            "{error} (an Organization, Workspace or Deployment token allowed to list tokens); \
+             try `astro-tokens demo` to see the tool without one"
+        ))
+    })?;
     if let Some(url) = args.base_url.as_deref().filter(|u| !u.trim().is_empty()) {
         builder = builder.base_url(url);
     }

@@ -67,7 +67,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 async fn list(args: ListArgs, now: DateTime<Utc>) -> Result<(), Failure> {
-    let client = fetch::client(&args.listing, fetch::token_from_env()?)?;
+    let client = fetch::client(&args.listing)?;
     let listing = fetch::listing(&client, &args.listing);
     let out = BufWriter::new(io::stdout().lock());
     let mut writer = TokenWriter::new(args.format, out, now, output::table::target_width());
@@ -88,7 +88,7 @@ async fn audit(args: AuditArgs, now: DateTime<Utc>) -> Result<(), Failure> {
         None => Policy::default(),
     };
     args.override_thresholds(&mut policy.thresholds);
-    let client = fetch::client(&args.listing, fetch::token_from_env()?)?;
+    let client = fetch::client(&args.listing)?;
     let listing = fetch::listing(&client, &args.listing);
     let mut pages = Vec::new();
     each_page(
