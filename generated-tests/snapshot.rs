@@ -126,7 +126,7 @@ fn compiled_crate_has_the_snapshot_types_and_field_types() {
     let epoch = DateTime::<Utc>::UNIX_EPOCH;
     let created_by: types::BasicSubjectProfile = types::BasicSubjectProfile::builder()
         .id("u")
-        .subject_type(Some(open_enums::BasicSubjectProfileSubjectType::User))
+        .subject_type(Some(open_enums::SubjectType::User))
         .try_into()
         .expect("a complete profile");
     let role: types::ApiTokenRole = types::ApiTokenRole::builder()
@@ -183,8 +183,7 @@ fn compiled_crate_has_the_snapshot_types_and_field_types() {
     let _: [&Option<types::BasicSubjectProfile>; 2] = [&t.created_by, &t.updated_by];
     let _: &Option<SensitiveString> = &t.token;
     let p = t.created_by.as_ref().expect("set above");
-    let _: (&String, &Option<open_enums::BasicSubjectProfileSubjectType>) =
-        (&p.id, &p.subject_type);
+    let _: (&String, &Option<open_enums::SubjectType>) = (&p.id, &p.subject_type);
     let _: [&Option<String>; 4] = [&p.api_token_name, &p.avatar_url, &p.full_name, &p.username];
     let r = &t.roles[0];
     let _: (&String, &String, &Option<String>) = (&r.entity_id, &r.role, &r.deployment_id);
@@ -213,7 +212,7 @@ fn compiled_crate_has_the_snapshot_types_and_field_types() {
         "pub enum ListApiTokensSortsItem {",
         "pub enum ApiTokenType {",
         "pub enum ApiTokenKind {",
-        "pub enum BasicSubjectProfileSubjectType {",
+        "pub enum SubjectType {",
         "pub enum ApiTokenRoleEntityType {",
         "pub fn list_api_tokens(&self) -> builder::ListApiTokens<'_> {",
     ] {

@@ -85,7 +85,7 @@ fn open_enum_type(name: &str) -> Option<OpenEnum> {
     Some(match name {
         "ApiTokenType" => open_enum!(open_enums::ApiTokenType),
         "ApiTokenKind" => open_enum!(open_enums::ApiTokenKind),
-        "BasicSubjectProfileSubjectType" => open_enum!(open_enums::BasicSubjectProfileSubjectType),
+        "SubjectType" => open_enum!(open_enums::SubjectType),
         "ApiTokenRoleEntityType" => open_enum!(open_enums::ApiTokenRoleEntityType),
         _ => return None,
     })
@@ -125,7 +125,7 @@ fn property_type(owner: &str, property: &str, schema: &Value) -> Result<Roundtri
     let format = schema.get("format").and_then(Value::as_str);
     Ok(match (kind, format) {
         ("string", _) if schema.get("enum").is_some() => {
-            let name = format!("{owner}{}", property.to_upper_camel_case());
+            let name = public_name(format!("{owner}{}", property.to_upper_camel_case()));
             open_enum_type(&name)
                 .ok_or_else(|| format!("open enum {name} has no mapping to a generated type"))?
                 .roundtrip
@@ -504,12 +504,9 @@ fn every_component_schema_maps_to_a_generated_type() {
     );
 }
 
-/// The Rust name of a generated type: progenitor's, or the public one the generator gives it.
+/// The Rust name of a generated type: the public one the generator gives it.
 fn public_name(generated: String) -> String {
-    astro_tokens_codegen::names::RENAMES
-        .iter()
-        .find(|(from, _)| *from == generated)
-        .map_or(generated, |(_, to)| (*to).to_owned())
+    astro_tokens_codegen::names::public_name(&generated)
 }
 
 /// Every request parameter enum: (where, Rust type name, values).
@@ -586,7 +583,7 @@ fn response_enums(spec: &Value) -> Vec<(String, Vec<String>)> {
                 .filter_map(Value::as_str)
                 .map(str::to_owned)
                 .collect();
-            found.push((prefix.to_owned(), values));
+            found.push((public_name(prefix.to_owned()), values));
             return;
         }
         for (name, property) in schema

@@ -24,6 +24,14 @@
 
 pub mod generated;
 
+/// The HTTP client crate this SDK is built on (its types appear in `generated` and in
+/// [`Error`] sources), re-exported so you can name them without a matching dependency.
+pub use reqwest;
+
+/// progenitor's runtime crate, whose `Error` and `ResponseValue` the raw generated
+/// builder ([`Client::list_api_tokens`]) returns; re-exported for the same reason.
+pub use progenitor_client;
+
 /// The README's Rust examples, compiled as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
@@ -48,10 +56,7 @@ pub use client::{
     URL_ENV, USER_AGENT,
 };
 pub use error::{ApiError, BoxError, Error};
-pub use generated::open_enums::{
-    ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType,
-    BasicSubjectProfileSubjectType as SubjectType,
-};
+pub use generated::open_enums::{ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, SubjectType};
 pub use generated::sensitive::SensitiveString;
 pub use generated::types::{
     ApiToken, ApiTokenRole, BasicSubjectProfile, FieldValidationError, TokenKind,
@@ -64,3 +69,95 @@ pub use retry::{
     DEFAULT_RETRY_AFTER_CAP, RetryPolicy,
 };
 pub use sort::{Direction, ParseSortError, Sort, SortField};
+
+/// The guarantees users build on, checked when this crate compiles: the client, the
+/// listing, its futures and streams, and the errors can move to other threads
+/// (`Send`), and the shared ones can be used from several (`Sync`).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    const fn send<T: Send>() {}
+    send_sync::<Client>();
+    send_sync::<ClientBuilder>();
+    send_sync::<ListTokens>();
+    send_sync::<Error>();
+    send_sync::<ApiError>();
+    send_sync::<ParseSortError>();
+    send_sync::<Page>();
+    send_sync::<ApiToken>();
+    send_sync::<ListingReport>();
+    send::<Pages>();
+    send::<Items>();
+};
+
+/// `ListTokens::first_page()`'s future is `Send`: it can be spawned.
+#[allow(dead_code)]
+fn first_page_is_send(listing: &ListTokens) -> impl Send + '_ {
+    listing.first_page()
+}
+
+/// What `#[non_exhaustive]` rules out, as doc tests that must fail to compile: the types
+/// that mirror the API can grow in a minor release.
+///
+/// A model cannot be built with a struct expression, even from another value; use its
+/// generated builder or serde:
+///
+/// ```compile_fail
+/// fn renamed(token: astro_tokens::ApiToken) -> astro_tokens::ApiToken {
+///     astro_tokens::ApiToken { name: String::from("new"), ..token }
+/// }
+/// ```
+///
+/// ```
+/// let role: astro_tokens::ApiTokenRole = astro_tokens::ApiTokenRole::builder()
+///     .entity_id("clm8sgvai000008l794psbkdv")
+///     .entity_type(astro_tokens::ApiTokenRoleEntityType::Workspace)
+///     .role("WORKSPACE_MEMBER")
+///     .try_into()?;
+/// assert_eq!(role.role, "WORKSPACE_MEMBER");
+/// # Ok::<(), astro_tokens::generated::types::error::ConversionError>(())
+/// ```
+///
+/// A request enum needs a wildcard arm:
+///
+/// ```compile_fail
+/// fn letter(kind: astro_tokens::TokenKind) -> char {
+///     match kind {
+///         astro_tokens::TokenKind::Standard => 'S',
+///         astro_tokens::TokenKind::DirectAccess => 'D',
+///     }
+/// }
+/// ```
+///
+/// ```compile_fail
+/// fn name(field: astro_tokens::SortField) -> &'static str {
+///     match field {
+///         astro_tokens::SortField::Name => "n",
+///         astro_tokens::SortField::Description => "d",
+///         astro_tokens::SortField::CreatedAt => "c",
+///         astro_tokens::SortField::UpdatedAt => "u",
+///         astro_tokens::SortField::TokenStartAt => "t",
+///     }
+/// }
+/// ```
+///
+/// An error variant's fields are matched with `..`:
+///
+/// ```compile_fail
+/// fn field(error: &astro_tokens::Error) -> &str {
+///     match error {
+///         astro_tokens::Error::InvalidInput { field, value: _, allowed: _ } => field,
+///         _ => "",
+///     }
+/// }
+/// ```
+///
+/// ```
+/// fn field(error: &astro_tokens::Error) -> &str {
+///     match error {
+///         astro_tokens::Error::InvalidInput { field, .. } => field,
+///         _ => "",
+///     }
+/// }
+/// ```
+#[cfg(doctest)]
+pub struct NonExhaustiveDoctests;

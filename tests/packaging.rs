@@ -134,3 +134,53 @@ fn every_package_license_is_the_license_its_manifest_names() {
         );
     }
 }
+
+/// `(major, minor)` of a `rust-version` such as `1.88` or `1.88.0`.
+fn version(text: &str) -> (u32, u32) {
+    let mut parts = text.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+#[test]
+fn rust_version_is_at_least_what_every_dependency_needs() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(workspace_root())
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("cargo metadata is JSON");
+    let packages = metadata["packages"].as_array().expect("packages");
+    let ours: Vec<&serde_json::Value> = packages
+        .iter()
+        .filter(|p| PACKAGES.iter().any(|(name, _)| p["name"] == *name))
+        .collect();
+    assert_eq!(ours.len(), PACKAGES.len());
+    let msrv = version(ours[0]["rust_version"].as_str().expect("a rust-version"));
+    for package in &ours {
+        assert_eq!(
+            version(package["rust_version"].as_str().unwrap_or("")),
+            msrv,
+            "{} states another rust-version",
+            package["name"]
+        );
+    }
+    // Every package of the lock file: what users build, and what the tests build.
+    let too_new: Vec<String> = packages
+        .iter()
+        .filter_map(|p| {
+            let needed = version(p["rust_version"].as_str()?);
+            (needed > msrv).then(|| format!("{} {} needs {needed:?}", p["name"], p["version"]))
+        })
+        .collect();
+    assert!(
+        too_new.is_empty(),
+        "rust-version {msrv:?} is below what these dependencies need: {too_new:?}"
+    );
+}

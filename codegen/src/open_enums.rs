@@ -39,7 +39,11 @@ pub fn hoist(spec: &mut OpenAPI) -> Result<Vec<OpenEnum>, String> {
             continue;
         };
         if let Some(values) = string_enum(schema) {
-            found.push(open_enum(name.to_upper_camel_case(), values, schema));
+            found.push(open_enum(
+                crate::names::public_name(&name.to_upper_camel_case()),
+                values,
+                schema,
+            ));
             continue;
         }
         walk(
@@ -104,6 +108,7 @@ fn visit(
         return;
     };
     if let Some(values) = string_enum(inner) {
+        let name = crate::names::public_name(&name);
         found.push(open_enum(name.clone(), values, inner));
         hoisted.push((name.clone(), (**inner).clone()));
         *slot = ReferenceOr::Reference {

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use astro_tokens::generated::open_enums::{
-    ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, BasicSubjectProfileSubjectType,
+    ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, SubjectType,
 };
 use astro_tokens::generated::types::{ApiToken, ApiTokenRole, BasicSubjectProfile};
 
@@ -194,7 +194,7 @@ pub fn seed_pools(seed: u64) -> SeedPools {
                     .avatar_url(Some(format!("https://avatars.example.com/u/{id}.png")))
                     .id(id)
                     .full_name(Some((*full_name).to_owned()))
-                    .subject_type(Some(BasicSubjectProfileSubjectType::User))
+                    .subject_type(Some(SubjectType::User))
                     .username(Some((*username).to_owned())),
             )
         })
@@ -207,7 +207,7 @@ pub fn seed_pools(seed: u64) -> SeedPools {
                 BasicSubjectProfile::builder()
                     .id(cuid(&mut rng, at))
                     .api_token_name(Some((*name).to_owned()))
-                    .subject_type(Some(BasicSubjectProfileSubjectType::Servicekey)),
+                    .subject_type(Some(SubjectType::Servicekey)),
             )
         })
         .collect();

@@ -153,7 +153,7 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub subject_type: ::std::option::Option<
-            crate::generated::open_enums::BasicSubjectProfileSubjectType,
+            crate::generated::open_enums::SubjectType,
         >,
         ///The subject's username. Returned only when `subjectType` is `USER`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -918,9 +918,7 @@ pub mod types {
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             subject_type: ::std::result::Result<
-                ::std::option::Option<
-                    crate::generated::open_enums::BasicSubjectProfileSubjectType,
-                >,
+                ::std::option::Option<crate::generated::open_enums::SubjectType>,
                 ::std::string::String,
             >,
             username: ::std::result::Result<
@@ -992,9 +990,7 @@ pub mod types {
             pub fn subject_type<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        crate::generated::open_enums::BasicSubjectProfileSubjectType,
-                    >,
+                    ::std::option::Option<crate::generated::open_enums::SubjectType>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -1808,7 +1804,7 @@ pub mod open_enums {
     ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
     #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     #[non_exhaustive]
-    pub enum BasicSubjectProfileSubjectType {
+    pub enum SubjectType {
         ///`USER`
         User,
         ///`SERVICEKEY`
@@ -1821,7 +1817,7 @@ pub mod open_enums {
         /// later SDK may know them.
         Unknown(::std::string::String),
     }
-    impl BasicSubjectProfileSubjectType {
+    impl SubjectType {
         /// Every value the fragment lists, in its order.
         pub const KNOWN: &'static [&'static str] = &["USER", "SERVICEKEY"];
         /// The wire form.
@@ -1837,7 +1833,7 @@ pub mod open_enums {
             matches!(self, Self::Unknown(_))
         }
     }
-    impl ::std::convert::From<&str> for BasicSubjectProfileSubjectType {
+    impl ::std::convert::From<&str> for SubjectType {
         fn from(value: &str) -> Self {
             match value {
                 "USER" => Self::User,
@@ -1846,18 +1842,18 @@ pub mod open_enums {
             }
         }
     }
-    impl ::std::str::FromStr for BasicSubjectProfileSubjectType {
+    impl ::std::str::FromStr for SubjectType {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self::from(value))
         }
     }
-    impl ::std::fmt::Display for BasicSubjectProfileSubjectType {
+    impl ::std::fmt::Display for SubjectType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.pad(self.as_str())
         }
     }
-    impl ::serde::Serialize for BasicSubjectProfileSubjectType {
+    impl ::serde::Serialize for SubjectType {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1865,13 +1861,13 @@ pub mod open_enums {
             serializer.serialize_str(self.as_str())
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for BasicSubjectProfileSubjectType {
+    impl<'de> ::serde::Deserialize<'de> for SubjectType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             struct Visit;
             impl ::serde::de::Visitor<'_> for Visit {
-                type Value = BasicSubjectProfileSubjectType;
+                type Value = SubjectType;
                 fn expecting(
                     &self,
                     f: &mut ::std::fmt::Formatter<'_>,
@@ -1882,7 +1878,7 @@ pub mod open_enums {
                     self,
                     value: &str,
                 ) -> ::std::result::Result<Self::Value, E> {
-                    Ok(BasicSubjectProfileSubjectType::from(value))
+                    Ok(SubjectType::from(value))
                 }
             }
             deserializer.deserialize_str(Visit)
