@@ -3,7 +3,9 @@
 //! checked, one [`FieldValidationError`] per problem, unknown parameters ignored.
 //!
 //! Choices where the fragment is silent: for scalar parameters given more than once the
-//! first occurrence wins; an empty value (`limit=`) counts as absent for every parameter.
+//! first occurrence wins; an empty value (`limit=`, `kind=`) is refused by the typed
+//! parameters (integers, the boolean, the enums), as their schemas refuse it, and counts as
+//! no filter for the string ones (`workspaceId=`, `dagTags=`).
 
 use astro_tokens::generated::open_enums::ApiTokenKind;
 use astro_tokens::generated::types::FieldValidationError;
@@ -127,18 +129,21 @@ fn parse_int(field: &str, value: &str, max: Option<i64>, errors: &mut FieldError
     None
 }
 
-/// Validates decoded query pairs (in wire order) into a [`ListQuery`].
+/// Validates decoded query pairs (in wire order) into a [`ListQuery`]. An empty value
+/// (`kind=`) is a value like any other: the enum, boolean and integer parameters refuse
+/// it, as the fragment's schemas do; an empty string filter is no filter.
 pub(crate) fn parse(pairs: &[(String, String)]) -> Result<ListQuery, FieldErrors> {
     let first = |key: &str| {
         pairs
             .iter()
-            .find(|(k, v)| k == key && !v.is_empty())
+            .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
+    let text = |key: &str| first(key).filter(|v| !v.is_empty()).map(str::to_owned);
     let all = |key: &'static str| {
         pairs
             .iter()
-            .filter(move |(k, v)| k == key && !v.is_empty())
+            .filter(move |(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     };
     let mut errors = FieldErrors::new();
@@ -186,10 +191,13 @@ pub(crate) fn parse(pairs: &[(String, String)]) -> Result<ListQuery, FieldErrors
         return Err(errors);
     }
     Ok(ListQuery {
-        workspace_id: first("workspaceId").map(str::to_owned),
-        deployment_id: first("deploymentId").map(str::to_owned),
-        dag_id: first("dagId").map(str::to_owned),
-        dag_tags: all("dagTags").map(str::to_owned).collect(),
+        workspace_id: text("workspaceId"),
+        deployment_id: text("deploymentId"),
+        dag_id: text("dagId"),
+        dag_tags: all("dagTags")
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+            .collect(),
         only_organization,
         kind,
         offset: offset.unwrap_or(0),
@@ -224,6 +232,22 @@ mod tests {
         let parsed = q(&[("unknown", "x")]).unwrap();
         assert_eq!((parsed.offset, parsed.limit), (0, 20));
         assert!(parsed.sorts.is_empty() && parsed.kind.is_none() && !parsed.only_organization);
+    }
+
+    #[test]
+    fn an_empty_value_is_refused_by_typed_parameters_and_no_filter_for_strings() {
+        let pair = |f: &str, c: &str| vec![(f.to_owned(), c.to_owned())];
+        assert_eq!(codes(&[("kind", "")]), pair("kind", "oneof"));
+        assert_eq!(codes(&[("limit", "")]), pair("limit", "type"));
+        assert_eq!(codes(&[("offset", "")]), pair("offset", "type"));
+        assert_eq!(codes(&[("sorts", "")]), pair("sorts", "oneof"));
+        assert_eq!(
+            codes(&[("includeOnlyOrganizationTokens", "")]),
+            pair("includeOnlyOrganizationTokens", "type")
+        );
+        let parsed = q(&[("workspaceId", ""), ("dagTags", ""), ("dagTags", "etl")]).unwrap();
+        assert_eq!(parsed.workspace_id, None);
+        assert_eq!(parsed.dag_tags, ["etl"]);
     }
 
     #[test]

@@ -83,6 +83,11 @@ pub fn prism(test: &str) -> Option<PathBuf> {
     require("node/node_modules/.bin/prism", "prism", test)
 }
 
+/// schemathesis (PyPI), from `.tools/schemathesis` or `PATH`.
+pub fn schemathesis(test: &str) -> Option<PathBuf> {
+    require("schemathesis/bin/schemathesis", "schemathesis", test)
+}
+
 /// A scratch file path unique to this process and `tag`.
 pub fn scratch(tag: &str, extension: &str) -> PathBuf {
     std::env::temp_dir().join(format!(
