@@ -13,6 +13,8 @@
 //! A schema component shared by several use sites is compared once, at its first use site
 //! in document order; the message of each change found inside it names the other sites.
 
+pub mod corpus;
+pub mod edit;
 pub mod params;
 pub mod report;
 pub mod rust_api;
