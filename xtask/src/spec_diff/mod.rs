@@ -13,13 +13,17 @@
 //! A schema component shared by several use sites is compared once, at its first use site
 //! in document order; the message of each change found inside it names the other sites.
 
+pub mod agreement;
 pub mod corpus;
 pub mod edit;
+pub mod github;
 pub mod params;
 pub mod report;
 pub mod rust_api;
 pub mod rust_types;
 pub mod schema;
+pub mod upstream;
+pub mod verify;
 pub mod walk;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,6 +79,69 @@ pub struct Change {
     /// The components the change was found in, outermost first (used for "also at").
     #[serde(skip)]
     pub components: Vec<String>,
+    /// Where the changed node is in OLD (`--format github` points removals there).
+    #[serde(skip)]
+    pub old_at: Option<Ptr>,
+    /// Where the changed node is in NEW (preferred when set).
+    #[serde(skip)]
+    pub new_at: Option<Ptr>,
+}
+
+/// A node's place in a document: mapping keys and sequence indexes from the root, as in a
+/// JSON pointer. A pointer may go deeper than the document does (`nullable` on a schema
+/// that does not spell it): positions then fall back to the deepest node that exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ptr(pub Vec<String>);
+
+impl Ptr {
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// `/a/b` + `c` → `/a/b/c`.
+    pub fn child(&self, segment: impl ToString) -> Self {
+        let mut v = self.0.clone();
+        v.push(segment.to_string());
+        Self(v)
+    }
+
+    /// From keys.
+    pub fn of(segments: &[&str]) -> Self {
+        Self(segments.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl std::fmt::Display for Ptr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.0 {
+            write!(f, "/{}", s.replace('~', "~0").replace('/', "~1"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The same node on both sides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Here {
+    pub old: Ptr,
+    pub new: Ptr,
+}
+
+impl Here {
+    pub fn both(p: Ptr) -> Self {
+        Self {
+            old: p.clone(),
+            new: p,
+        }
+    }
+
+    pub fn child(&self, segment: impl ToString) -> Self {
+        let s = segment.to_string();
+        Self {
+            old: self.old.child(&s),
+            new: self.new.child(&s),
+        }
+    }
 }
 
 impl Change {
@@ -88,7 +155,30 @@ impl Change {
             new: Value::Null,
             message: String::new(),
             components: Vec::new(),
+            old_at: None,
+            new_at: None,
         }
+    }
+
+    /// The change is at `here` on both sides (positions prefer NEW).
+    pub fn at(mut self, here: &Here) -> Self {
+        self.old_at = Some(here.old.clone());
+        self.new_at = Some(here.new.clone());
+        self
+    }
+
+    /// The change is only in OLD (a removal).
+    pub fn at_old(mut self, p: Ptr) -> Self {
+        self.old_at = Some(p);
+        self.new_at = None;
+        self
+    }
+
+    /// The change is only in NEW (an addition).
+    pub fn at_new(mut self, p: Ptr) -> Self {
+        self.new_at = Some(p);
+        self.old_at = None;
+        self
     }
 
     pub fn old(mut self, value: impl Serialize) -> Self {
