@@ -424,25 +424,45 @@ pub fn compare_texts(old: &Input, new: &Input, with_rust: bool) -> Result<Outcom
     Ok(Outcome { diff, rust })
 }
 
-/// When the generated code loses or changes public items but no rule said the Rust API
-/// breaks, the generated code wins: one `rust.generated.changed` entry says so.
+/// The generated code is the ground truth for the Rust column. When it removes or changes
+/// public items but no rule said the Rust API breaks, one `rust.generated.changed` entry
+/// says so. When it adds variants or fields to types that are not `#[non_exhaustive]` (the
+/// premise of every rule that calls such additions compatible), one
+/// `rust.generated.exhaustive` entry says so.
 fn reconcile(diff: &mut Diff, summary: &rust_api::Summary) {
-    if diff.rust_api_breaking() || (summary.removed.is_empty() && summary.changed.is_empty()) {
+    if diff.rust_api_breaking() {
         return;
     }
-    let mut items: Vec<&str> = summary.removed.iter().map(|(k, _)| k.as_str()).collect();
-    items.extend(summary.changed.iter().map(|(k, _, _)| k.as_str()));
-    let shown: Vec<&str> = items.iter().take(3).copied().collect();
-    diff.changes.insert(
-        0,
-        Change::new("rust.generated.changed", "generated Rust API", Impact::None, Impact::Breaking)
-            .old(&shown)
-            .msg(format!(
-                "the generated code removes or changes {} public item(s) no rule accounts for ({}); see the Rust API summary",
-                items.len(),
-                shown.join(", ")
-            )),
-    );
+    if !summary.removed.is_empty() || !summary.changed.is_empty() {
+        let mut items: Vec<&str> = summary.removed.iter().map(|(k, _)| k.as_str()).collect();
+        items.extend(summary.changed.iter().map(|(k, _, _)| k.as_str()));
+        let shown: Vec<&str> = items.iter().take(3).copied().collect();
+        diff.changes.insert(
+            0,
+            Change::new("rust.generated.changed", "generated Rust API", Impact::None, Impact::Breaking)
+                .old(&shown)
+                .msg(format!(
+                    "the generated code removes or changes {} public item(s) no rule accounts for ({}); see the Rust API summary",
+                    items.len(),
+                    shown.join(", ")
+                )),
+        );
+        return;
+    }
+    if !summary.exhaustive_additions.is_empty() {
+        let items = &summary.exhaustive_additions;
+        let shown: Vec<&str> = items.iter().take(3).map(String::as_str).collect();
+        diff.changes.insert(
+            0,
+            Change::new("rust.generated.exhaustive", "generated Rust API", Impact::None, Impact::Breaking)
+                .new_value(&shown)
+                .msg(format!(
+                    "the generated code adds {} variant(s) or field(s) to types that are not #[non_exhaustive] ({}): an exhaustive `match` or a struct literal in user code stops compiling. The rules call such additions compatible only because the generated types are #[non_exhaustive]",
+                    items.len(),
+                    shown.join(", ")
+                )),
+        );
+    }
 }
 
 /// Which breaking changes make the exit status 1.
@@ -478,6 +498,28 @@ mod tests {
         };
         reconcile(&mut diff, &summary);
         assert_eq!(diff.rules(), ["rust.generated.changed"]);
+        assert!(diff.rust_api_breaking() && !diff.wire_breaking());
+    }
+
+    #[test]
+    fn a_variant_added_to_an_exhaustive_enum_breaks_the_rust_api() {
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "request.enum.value.added",
+            "x",
+            Impact::Compatible,
+            Impact::Compatible,
+        ));
+        let summary = rust_api::Summary {
+            added: vec![("variant types::K::B".to_owned(), String::new())],
+            exhaustive_additions: vec!["variant types::K::B (in enum types::K)".to_owned()],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &summary);
+        assert_eq!(
+            diff.rules(),
+            ["rust.generated.exhaustive", "request.enum.value.added"]
+        );
         assert!(diff.rust_api_breaking() && !diff.wire_breaking());
     }
 

@@ -670,7 +670,7 @@ fn enums(
                 Impact::Compatible,
                 Impact::Compatible,
                 format!(
-                    "the server accepts `{value}` too; the closed request enum gains a variant: constructing values is unaffected, only an exhaustive `match` over it in user code would need a new arm (the SDK never returns request enums, so compatible)"
+                    "the server accepts `{value}` too; the request enum gains a variant: compatible because request enums are #[non_exhaustive], so user code already matches them with a wildcard arm (the generated code is checked for the attribute)"
                 ),
             ),
             (Direction::Response, true) => (
@@ -839,7 +839,7 @@ fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, lo
             (Direction::Response, _) => (
                 Impact::Compatible,
                 Impact::Compatible,
-                "the OLD client ignores unknown fields; NEW adds a public field (use the builders or `..` rather than struct literals)",
+                "the OLD client ignores unknown fields; NEW adds a field to a #[non_exhaustive] struct, which user code deserializes or builds with its builder, never with a struct literal (the generated code is checked for the attribute)",
             ),
             (Direction::Request, false) => (
                 Impact::Compatible,
