@@ -137,10 +137,7 @@ fn inputs(args: &SpecDiff) -> Result<Sides, String> {
         });
     }
     if let Some(full) = &args.upstream {
-        let old = match &args.old {
-            Some(path) => read(path)?,
-            None => working_fragment()?,
-        };
+        let old = working_fragment()?;
         let full = read(full)?;
         let slice = upstream::slice_for(&old, &full, args.operation.as_deref())?;
         return Ok(Sides {
