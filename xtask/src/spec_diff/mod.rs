@@ -25,6 +25,7 @@ pub mod schema;
 pub mod upstream;
 pub mod verify;
 pub mod walk;
+pub mod wrapper;
 
 use std::collections::{BTreeMap, BTreeSet};
 
