@@ -128,6 +128,8 @@ pub struct Verifier {
     target: PathBuf,
     work: PathBuf,
     tool: PathBuf,
+    /// What the cache key hashes, relative to a copy's root.
+    inputs: Vec<PathBuf>,
 }
 
 impl Verifier {
@@ -157,11 +159,17 @@ impl Verifier {
             ));
         }
         let work = target.join("spec-verify");
+        let mut inputs: Vec<PathBuf> = ["Cargo.toml", "Cargo.lock", "build.rs", "src", "openapi", ".cargo"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        inputs.extend(path_dependencies(&meta, &root));
         Ok(Self {
             root,
             target,
             work,
             tool,
+            inputs,
         })
     }
 
@@ -251,12 +259,24 @@ impl Verifier {
         Ok(verdict)
     }
 
-    /// A hash of every file of both copies, rustc's and the tool's versions.
+    /// A hash of what the crate's build reads on both sides (its manifest and lockfile,
+    /// `build.rs`, `src/`, `openapi/`, cargo config, and its path dependencies such as
+    /// `codegen/`: not the other members, so editing xtask or docs keeps the cache), with
+    /// rustc's and the tool's versions.
     fn cache_key(&self) -> Result<u64, String> {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for side in [Side::Old, Side::New] {
-            hash_tree(&self.side(side), Path::new(""), &mut h)?;
+            let dir = self.side(side);
+            for rel in &self.inputs {
+                let path = dir.join(rel);
+                rel.hash(&mut h);
+                if path.is_dir() {
+                    hash_tree(&path, rel, &mut h)?;
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    bytes.hash(&mut h);
+                }
+            }
         }
         let rustc = Command::new("rustc")
             .arg("-V")
@@ -328,19 +348,25 @@ pub fn parse_output(stdout: &str, stderr: &str) -> Result<Verdict, String> {
             cached: false,
         });
     }
-    let compile_failed = stderr.contains("could not compile `astro-tokens`")
-        || stderr.contains("failed to run custom build command for `astro-tokens");
-    if !compile_failed {
+    const FAILED: [&str; 3] = [
+        "running cargo-doc on crate 'astro-tokens' failed",
+        "could not compile `astro-tokens`",
+        "failed to run custom build command for `astro-tokens",
+    ];
+    let Some(failed_at) = FAILED.iter().filter_map(|m| stderr.find(m)).min() else {
         return Err("no verdict in its output".to_owned());
-    }
-    if stderr.contains("(baseline)") && !stderr.contains("(current)") {
-        return Err("the OLD (baseline) crate does not compile".to_owned());
-    }
-    let error = stderr
+    };
+    let building = stderr[..failed_at]
         .lines()
-        .map(str::trim)
-        .find(|l| l.starts_with("error[") || (l.starts_with("error:") && !l.contains("could not compile")))
-        .map(str::to_owned);
+        .rev()
+        .find(|l| l.contains("Building astro-tokens"));
+    let error = first_error(&stderr[failed_at..]);
+    if building.is_some_and(|l| l.contains("(baseline)")) {
+        return Err(format!(
+            "the OLD (baseline) crate does not compile: {}",
+            error.unwrap_or_default()
+        ));
+    }
     Ok(Verdict {
         level: Level::DoesNotCompile,
         lints,
@@ -348,6 +374,27 @@ pub fn parse_output(stdout: &str, stderr: &str) -> Result<Verdict, String> {
         seconds: 0.0,
         cached: false,
     })
+}
+
+/// The first compiler error of a cargo log, with its place relative to the crate copy
+/// (`error[E0432]: unresolved import ... (src/kind.rs:6:5)`).
+fn first_error(log: &str) -> Option<String> {
+    let mut lines = log.lines().map(str::trim);
+    let error = lines.find(|l| {
+        (l.starts_with("error[") || l.starts_with("error:"))
+            && !l.contains("running cargo-doc")
+            && !l.contains("could not compile")
+            && !l.contains("aborting")
+    })?;
+    let place = lines
+        .next()
+        .and_then(|l| l.strip_prefix("--> "))
+        .map(|p| {
+            let p = p.rsplit_once("/spec-verify/new/").map_or(p, |(_, rel)| rel);
+            format!(" ({p})")
+        })
+        .unwrap_or_default();
+    Some(format!("{error}{place}"))
 }
 
 /// Feeds every file under `dir` (sorted, but not `target`) into the hasher.
@@ -391,6 +438,25 @@ fn metadata() -> Result<Value, String> {
         ));
     }
     serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))
+}
+
+/// The directories (relative to the workspace root) of astro-tokens' path dependencies.
+fn path_dependencies(meta: &Value, root: &Path) -> Vec<PathBuf> {
+    let packages = meta["packages"].as_array().cloned().unwrap_or_default();
+    let Some(sdk) = packages.iter().find(|p| p["name"] == "astro-tokens") else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = sdk["dependencies"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["path"].as_str())
+        .filter_map(|p| Path::new(p).strip_prefix(root).ok().map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 fn find_tool(root: &Path) -> Option<PathBuf> {
@@ -484,10 +550,16 @@ mod tests {
 
     #[test]
     fn a_crate_that_does_not_compile_is_a_verdict_and_other_failures_are_errors() {
-        let stderr = "    Building astro-tokens v0.1.0 (current)\nerror[E0432]: unresolved import `crate::generated::types::ListApiTokensKind`\n --> src/kind.rs:6:5\nerror: could not compile `astro-tokens` (lib) due to 1 previous error\n";
+        let stderr = "    Building astro-tokens v0.1.0 (baseline)\n       Built [  1.0s] (baseline)\n    Building astro-tokens v0.1.0 (current)\nerror: running cargo-doc on crate 'astro-tokens' failed with output:\n-----\n Documenting astro-tokens v0.1.0 (/w/target/spec-verify/new)\nerror[E0432]: unresolved import `crate::generated::types::ListApiTokensKind`\n --> /w/target/spec-verify/new/src/kind.rs:6:5\n";
         let v = parse_output("", stderr).expect("a verdict");
         assert_eq!(v.level, Level::DoesNotCompile);
-        assert!(v.error.as_deref().is_some_and(|e| e.contains("E0432")), "{v:?}");
+        assert_eq!(
+            v.error.as_deref(),
+            Some("error[E0432]: unresolved import `crate::generated::types::ListApiTokensKind` (src/kind.rs:6:5)")
+        );
+        let baseline = stderr.replace("(current)", "(baseline)");
+        let e = parse_output("", &baseline).expect_err("the baseline must build");
+        assert!(e.contains("OLD (baseline)") && e.contains("E0432"), "{e}");
         assert!(parse_output("", "error: failed to retrieve the index").is_err());
     }
 
