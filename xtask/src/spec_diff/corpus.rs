@@ -126,11 +126,10 @@ pub fn cases() -> Vec<Case> {
             semver: None,
         },
         Case {
-            name: "reordered_parameters_enum_values_required_and_properties_report_nothing",
+            name: "reordered_parameters_required_and_properties_report_nothing",
             old: None,
             new: |v| {
                 params(v)?.reverse();
-                seq(param_schema(v, "sorts")?.get_mut("items")?.get_mut("enum")?)?.reverse();
                 seq(required(v, "ApiToken")?)?.reverse();
                 let props = props(v, "ApiToken")?;
                 let mut pairs: Vec<(Value, Value)> = std::mem::take(props).into_iter().collect();
@@ -263,6 +262,26 @@ pub fn cases() -> Vec<Case> {
                 push_str(items.get_mut("enum")?, "lastUsedAt:asc")
             },
             expect: &[("request.enum.value.added", "param sorts[]", C, C)],
+            semver: None,
+        },
+        Case {
+            name: "sort_values_reordered_change_the_derived_ord",
+            old: None,
+            new: |v| {
+                seq(param_schema(v, "sorts")?.get_mut("items")?.get_mut("enum")?)?.reverse();
+                Some(())
+            },
+            expect: &[("schema.enum.reordered", "param sorts[]", N, B)],
+            semver: None,
+        },
+        Case {
+            name: "response_enum_values_reordered_change_the_derived_ord",
+            old: None,
+            new: |v| {
+                seq(prop(v, "ApiTokenRole", "entityType")?.get_mut("enum")?)?.reverse();
+                Some(())
+            },
+            expect: &[("schema.enum.reordered", "tokens[].roles[].entityType", N, B)],
             semver: None,
         },
         Case {

@@ -390,6 +390,9 @@ pub struct Outcome {
     pub diff: Diff,
     /// The generated Rust API summary, or why it is unavailable.
     pub rust: Result<rust_api::Summary, String>,
+    /// What the hand-written wrapper (`src/`) exposes of the generated code, or why it
+    /// could not be read (only with the Rust summary).
+    pub wrapper: Result<wrapper::Wrapper, String>,
 }
 
 /// Parses both sides (an error names the file and, for YAML, the line: exit status 2),
@@ -422,7 +425,16 @@ pub fn compare_texts(old: &Input, new: &Input, with_rust: bool) -> Result<Outcom
     if let Ok(summary) = &rust {
         reconcile(&mut diff, summary);
     }
-    Ok(Outcome { diff, rust })
+    let wrapper = if with_rust {
+        wrapper::scan(&wrapper::crate_src())
+    } else {
+        Err("not requested".to_owned())
+    };
+    Ok(Outcome {
+        diff,
+        rust,
+        wrapper,
+    })
 }
 
 /// The generated code is the ground truth for the Rust column. When it removes or changes

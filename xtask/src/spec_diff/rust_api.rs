@@ -53,6 +53,20 @@ pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
         public_items(new).map_err(|e| format!("the NEW generated code does not parse: {e}"))?;
     let mut summary = Summary::default();
     for (key, sig) in &old {
+        if key.starts_with(ORDER) {
+            // Only the relative order of the variants both sides keep matters.
+            if let Some(n) = new.get(key) {
+                let (a, b) = (sig.split(", "), n.split(", "));
+                let kept_a: Vec<&str> = a.clone().filter(|v| n.split(", ").any(|x| x == *v)).collect();
+                let kept_b: Vec<&str> = b.filter(|v| sig.split(", ").any(|x| x == *v)).collect();
+                if kept_a != kept_b {
+                    summary
+                        .changed
+                        .push((key.clone(), kept_a.join(", "), kept_b.join(", ")));
+                }
+            }
+            continue;
+        }
         match new.get(key) {
             None => summary.removed.push((key.clone(), sig.clone())),
             Some(n) if n != sig => summary.changed.push((key.clone(), sig.clone(), n.clone())),
@@ -60,7 +74,7 @@ pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
         }
     }
     for (key, sig) in &new {
-        if !old.contains_key(key) {
+        if !old.contains_key(key) && !key.starts_with(ORDER) {
             summary.added.push((key.clone(), sig.clone()));
             if let Some(owner) = exhaustive_owner(key, &old, &new) {
                 summary.exhaustive_additions.push(format!("{key} (in {owner})"));
@@ -96,6 +110,9 @@ fn exhaustive_owner(
     (old.get(&owner).is_some_and(exhaustive) && new.get(&owner).is_some_and(exhaustive))
         .then_some(owner)
 }
+
+/// The key prefix of an enum's variant order (`order enum types::E` → `A, B, C`).
+const ORDER: &str = "order ";
 
 /// The signature recorded for a `#[non_exhaustive]` struct or enum.
 const NON_EXHAUSTIVE: &str = "#[non_exhaustive]";
@@ -164,6 +181,8 @@ fn collect(items: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
                     format!("enum {name}"),
                     if open { NON_EXHAUSTIVE } else { "" }.to_owned(),
                 );
+                let order: Vec<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
+                out.insert(format!("{ORDER}enum {name}"), order.join(", "));
                 for v in &e.variants {
                     let fields: Vec<String> = v.fields.iter().map(|f| ty(&f.ty)).collect();
                     let sig = if fields.is_empty() {
@@ -402,6 +421,17 @@ mod tests {
         assert_eq!(
             s.exhaustive_additions,
             ["field S.c (in struct S)", "variant K::B (in enum K)"]
+        );
+    }
+
+    #[test]
+    fn the_relative_order_of_kept_variants_is_part_of_the_api() {
+        let s = summarize("pub enum E { A, B, C }", "pub enum E { A, X, B, C }").expect("parse");
+        assert!(s.changed.is_empty(), "an insertion keeps the order: {s:?}");
+        let s = summarize("pub enum E { A, B, C }", "pub enum E { C, B }").expect("parse");
+        assert_eq!(
+            s.changed,
+            [("order enum E".to_owned(), "B, C".to_owned(), "C, B".to_owned())]
         );
     }
 

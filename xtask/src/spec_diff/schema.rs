@@ -664,6 +664,19 @@ fn enums(
             .msg(msg),
         );
     }
+    // The generated enums (closed and open) derive `PartialOrd`/`Ord` in the fragment's
+    // order, so the relative order of the values both sides keep is part of the Rust API.
+    let kept_old: Vec<&String> = old.iter().filter(|v| new.contains(v)).collect();
+    let kept_new: Vec<&String> = new.iter().filter(|v| old.contains(v)).collect();
+    if kept_old != kept_new {
+        ctx.add(
+            Change::new("schema.enum.reordered", loc, Impact::None, Impact::Breaking)
+                .at(&list)
+                .old(&kept_old)
+                .new_value(&kept_new)
+                .msg("the values are listed in another order: the wire is unchanged, but the generated enum's variants follow the fragment's order, so its derived `Ord`/`PartialOrd` (sorting, comparisons) and the discriminants of a fieldless enum change"),
+        );
+    }
     for (i, value) in new.iter().enumerate().filter(|(_, v)| !old.contains(v)) {
         let (wire, rust, msg) = match (dir, open) {
             (Direction::Request, _) => (
