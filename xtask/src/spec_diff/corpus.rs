@@ -711,6 +711,19 @@ pub fn cases() -> Vec<Case> {
             semver: None,
         },
         Case {
+            name: "security_scheme_renamed_is_neutral",
+            old: None,
+            new: |v| {
+                let schemes = at(v, &["components", "securitySchemes"])?.as_mapping_mut()?;
+                let bearer = schemes.remove("BearerAuth")?;
+                schemes.insert("JWT".into(), bearer);
+                set(v, "security", parse("[{JWT: []}]")?)?;
+                set(op(v)?, "security", parse("[{JWT: []}]")?)
+            },
+            expect: &[("security.scheme.renamed", "security", N, N)],
+            semver: None,
+        },
+        Case {
             name: "security_scheme_changed_breaks_the_wire",
             old: None,
             new: |v| {

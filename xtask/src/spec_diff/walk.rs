@@ -75,6 +75,27 @@ fn security_schemes(ctx: &mut Ctx<'_>) {
 
 type Alternatives = BTreeSet<BTreeMap<String, BTreeSet<String>>>;
 
+/// Requirements with each scheme name replaced by what the scheme is (its definition
+/// without documentation fields), so a renamed but identical scheme compares equal; a
+/// name without a definition stays a name.
+fn meaning(spec: &OpenAPI, alternatives: &Alternatives) -> Alternatives {
+    alternatives
+        .iter()
+        .map(|alt| {
+            alt.iter()
+                .map(|(name, scopes)| {
+                    let defined = spec
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.security_schemes.get(name))
+                        .map(|s| shape(s).to_string());
+                    (defined.unwrap_or_else(|| name.clone()), scopes.clone())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 fn alternatives(reqs: &[SecurityRequirement]) -> Alternatives {
     reqs.iter()
         .map(|r| {
@@ -110,6 +131,25 @@ fn security(ctx: &mut Ctx<'_>, loc: &str, old: &Op<'_>, new: &Op<'_>) {
     if o == n {
         return;
     }
+    // Scheme names are not on the wire: requirements that name differently-called but
+    // identical schemes (`BearerAuth` and `JWT`, both `http`/`bearer`) are the same.
+    let (so, sn) = (meaning(ctx.old, &o), meaning(ctx.new, &n));
+    if so == sn {
+        ctx.add(
+            Change::new(
+                "security.scheme.renamed",
+                format!("{loc} security"),
+                Impact::None,
+                Impact::None,
+            )
+            .at(&here)
+            .old(serde_json::to_value(&o).unwrap_or_default())
+            .new_value(serde_json::to_value(&n).unwrap_or_default())
+            .msg("the requirement names another security scheme that means the same (same type, scheme, location and name); scheme names are not sent, so nothing changes on the wire"),
+        );
+        return;
+    }
+    let (o, n) = (so, sn);
     let show = |a: &Alternatives| serde_json::to_value(a).unwrap_or_default();
     let change = if n.is_superset(&o) && !o.is_empty() {
         Change::new(
