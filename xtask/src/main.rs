@@ -55,10 +55,20 @@ struct SpecDiff {
     #[arg(long)]
     verify_corpus: bool,
     /// With --verify-corpus: only these cases (comma-separated names).
-    #[arg(long, value_name = "NAMES", value_delimiter = ',', requires = "verify_corpus")]
+    #[arg(
+        long,
+        value_name = "NAMES",
+        value_delimiter = ',',
+        requires = "verify_corpus"
+    )]
     cases: Vec<String>,
     /// With --verify-corpus: replace the generated section of this markdown file.
-    #[arg(long, value_name = "FILE", requires = "verify_corpus", conflicts_with = "cases")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "verify_corpus",
+        conflicts_with = "cases"
+    )]
     write: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "text")]
     format: Format,

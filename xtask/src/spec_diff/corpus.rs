@@ -105,7 +105,8 @@ impl Case {
 const BODY: &str = "{required: true, content: {application/json: {schema: {type: object, required: [name], properties: {name: {type: string}, note: {type: string}, level: {type: integer, maximum: 5}}}}}}";
 
 /// An inline object with an inline enum, nested in `ApiToken` (response direction).
-const NESTED: &str = "{type: object, properties: {policy: {type: string, enum: [MANUAL, SCHEDULED]}}}";
+const NESTED: &str =
+    "{type: object, properties: {policy: {type: string, enum: [MANUAL, SCHEDULED]}}}";
 
 /// An array of inline enum values in `ApiToken` (response direction).
 const SCOPES: &str = "{type: array, items: {type: string, enum: [READ, WRITE]}}";
@@ -201,7 +202,13 @@ pub fn cases() -> Vec<Case> {
                 move_path(v, "/organizations/{orgId}/tokens")?;
                 let p = at(
                     v,
-                    &["paths", "/organizations/{orgId}/tokens", "get", "parameters", "0"],
+                    &[
+                        "paths",
+                        "/organizations/{orgId}/tokens",
+                        "get",
+                        "parameters",
+                        "0",
+                    ],
                 )?;
                 set(p, "name", "orgId")
             },
@@ -268,7 +275,10 @@ pub fn cases() -> Vec<Case> {
             name: "sort_values_reordered_change_the_derived_ord",
             old: None,
             new: |v| {
-                seq(param_schema(v, "sorts")?.get_mut("items")?.get_mut("enum")?)?.reverse();
+                seq(param_schema(v, "sorts")?
+                    .get_mut("items")?
+                    .get_mut("enum")?)?
+                .reverse();
                 Some(())
             },
             expect: &[("schema.enum.reordered", "param sorts[]", N, B)],
@@ -461,14 +471,26 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "response_type_changed_breaks_both",
             old: None,
-            new: |v| set(prop(v, "ApiTokensPaginated", "totalCount")?, "type", "string"),
+            new: |v| {
+                set(
+                    prop(v, "ApiTokensPaginated", "totalCount")?,
+                    "type",
+                    "string",
+                )
+            },
             expect: &[("schema.type.changed", "ApiTokensPaginated.totalCount", B, B)],
             semver: None,
         },
         Case {
             name: "array_item_type_changed_breaks_both",
             old: None,
-            new: |v| set(param_schema(v, "dagTags")?.get_mut("items")?, "type", "integer"),
+            new: |v| {
+                set(
+                    param_schema(v, "dagTags")?.get_mut("items")?,
+                    "type",
+                    "integer",
+                )
+            },
             expect: &[("schema.type.changed", "param dagTags[]", B, B)],
             semver: None,
         },
@@ -548,7 +570,12 @@ pub fn cases() -> Vec<Case> {
                 );
                 Some(())
             }),
-            new: |v| remove_str(prop(v, "ApiTokenRole", "entityType")?.get_mut("enum")?, "DAG"),
+            new: |v| {
+                remove_str(
+                    prop(v, "ApiTokenRole", "entityType")?.get_mut("enum")?,
+                    "DAG",
+                )
+            },
             expect: &[(
                 "response.enum.value.removed",
                 "tokens[].roles[].entityType",
@@ -565,7 +592,11 @@ pub fn cases() -> Vec<Case> {
                 let profile = s.remove("BasicSubjectProfile")?;
                 s.insert("SubjectProfile".into(), profile);
                 for p in ["createdBy", "updatedBy"] {
-                    set(prop(v, "ApiToken", p)?, "$ref", "#/components/schemas/SubjectProfile")?;
+                    set(
+                        prop(v, "ApiToken", p)?,
+                        "$ref",
+                        "#/components/schemas/SubjectProfile",
+                    )?;
                 }
                 Some(())
             },
@@ -646,7 +677,11 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| {
                 let r = op(v)?.get_mut("responses")?;
-                set(r, "429", parse("{$ref: '#/components/responses/BadRequest'}")?)
+                set(
+                    r,
+                    "429",
+                    parse("{$ref: '#/components/responses/BadRequest'}")?,
+                )
             },
             expect: &[("response.status.added", "response 429", C, C)],
             semver: None,
@@ -693,7 +728,11 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| {
                 let schemes = at(v, &["components", "securitySchemes"])?;
-                set(schemes, "ApiKey", parse("{type: apiKey, in: header, name: X-Key}")?)?;
+                set(
+                    schemes,
+                    "ApiKey",
+                    parse("{type: apiKey, in: header, name: X-Key}")?,
+                )?;
                 set(op(v)?, "security", parse("[{ApiKey: []}]")?)
             },
             expect: &[("security.changed", "security", B, N)],
@@ -704,8 +743,16 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| {
                 let schemes = at(v, &["components", "securitySchemes"])?;
-                set(schemes, "ApiKey", parse("{type: apiKey, in: header, name: X-Key}")?)?;
-                set(op(v)?, "security", parse("[{BearerAuth: []}, {ApiKey: []}]")?)
+                set(
+                    schemes,
+                    "ApiKey",
+                    parse("{type: apiKey, in: header, name: X-Key}")?,
+                )?;
+                set(
+                    op(v)?,
+                    "security",
+                    parse("[{BearerAuth: []}, {ApiKey: []}]")?,
+                )
             },
             expect: &[("security.alternative.added", "security", C, N)],
             semver: None,
@@ -798,7 +845,13 @@ pub fn cases() -> Vec<Case> {
         Case {
             name: "additional_properties_changed_breaks_both",
             old: None,
-            new: |v| set(schema(v, "FieldValidationError")?, "additionalProperties", false),
+            new: |v| {
+                set(
+                    schema(v, "FieldValidationError")?,
+                    "additionalProperties",
+                    false,
+                )
+            },
             expect: &[(
                 "schema.additionalProperties.changed",
                 "response 400 Error.fieldErrors[]",
@@ -813,7 +866,11 @@ pub fn cases() -> Vec<Case> {
             new: |v| {
                 let p = param(v, "dagId")?;
                 unset(p, "schema")?;
-                set(p, "content", parse("{application/json: {schema: {type: string}}}")?)
+                set(
+                    p,
+                    "content",
+                    parse("{application/json: {schema: {type: string}}}")?,
+                )
             },
             expect: &[("param.serialization.changed", "param dagId", B, B)],
             semver: None,

@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn helpers_return_none_instead_of_panicking_on_missing_nodes() {
         let mut v = parse("{a: [x, {b: 1}], s: text}").expect("yaml");
-        assert_eq!(at(&mut v, &["a", "1", "b"]).and_then(|n| n.as_i64()), Some(1));
+        assert_eq!(
+            at(&mut v, &["a", "1", "b"]).and_then(|n| n.as_i64()),
+            Some(1)
+        );
         assert!(at(&mut v, &["a", "7"]).is_none());
         assert!(at(&mut v, &["s", "deeper"]).is_none());
         assert!(op(&mut v).is_none());

@@ -56,8 +56,8 @@ pub struct Positions<'t> {
 impl<'t> Positions<'t> {
     /// Parses `input` (YAML or JSON); the error names the file and the position.
     pub fn parse(input: &'t Input) -> Result<Self, String> {
-        let mut docs = MarkedYaml::load_from_str(&input.text)
-            .map_err(|e| format!("{}: {e}", input.origin))?;
+        let mut docs =
+            MarkedYaml::load_from_str(&input.text).map_err(|e| format!("{}: {e}", input.origin))?;
         if docs.is_empty() {
             return Err(format!("{}: the file holds no YAML document", input.origin));
         }
@@ -215,7 +215,10 @@ mod tests {
     fn messages_and_properties_are_escaped() {
         assert_eq!(escape("a%b\nc", false), "a%25b%0Ac");
         assert_eq!(escape("x:y,z", true), "x%3Ay%2Cz");
-        assert_eq!(file_of("origin/main:openapi/tokens.yaml"), "openapi/tokens.yaml");
+        assert_eq!(
+            file_of("origin/main:openapi/tokens.yaml"),
+            "openapi/tokens.yaml"
+        );
         assert_eq!(file_of("/tmp/new.yaml"), "/tmp/new.yaml");
     }
 }

@@ -66,9 +66,13 @@ pub fn text(outcome: &Outcome) -> String {
     match &outcome.rust {
         Ok(s) if s.is_empty() => out.push_str("  no public item changed\n"),
         Ok(s) => {
-            for (k, sig) in &s.removed {
-                let _ = writeln!(out, "  - removed {}{}", crate_path(k), notes(wrapper, k, true));
-                let _ = sig;
+            for (k, _) in &s.removed {
+                let _ = writeln!(
+                    out,
+                    "  - removed {}{}",
+                    crate_path(k),
+                    notes(wrapper, k, true)
+                );
             }
             for (k, old, new) in &s.changed {
                 let _ = writeln!(
@@ -79,7 +83,12 @@ pub fn text(outcome: &Outcome) -> String {
                 );
             }
             for (k, sig) in &s.added {
-                let _ = writeln!(out, "  + added   {} {sig}{}", crate_path(k), notes(wrapper, k, false));
+                let _ = writeln!(
+                    out,
+                    "  + added   {} {sig}{}",
+                    crate_path(k),
+                    notes(wrapper, k, false)
+                );
             }
         }
         Err(why) => {
@@ -262,7 +271,13 @@ fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
         }
     };
     for (k, s) in &s.removed {
-        let _ = writeln!(out, "- removed `{}`{}{}", crate_path(k), sig(s), md_notes(k, true));
+        let _ = writeln!(
+            out,
+            "- removed `{}`{}{}",
+            crate_path(k),
+            sig(s),
+            md_notes(k, true)
+        );
     }
     for (k, old, new) in &s.changed {
         let _ = writeln!(
@@ -273,7 +288,13 @@ fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
         );
     }
     for (k, s) in &s.added {
-        let _ = writeln!(out, "- added `{}`{}{}", crate_path(k), sig(s), md_notes(k, false));
+        let _ = writeln!(
+            out,
+            "- added `{}`{}{}",
+            crate_path(k),
+            sig(s),
+            md_notes(k, false)
+        );
     }
     if total > 12 {
         out.push_str("\n</details>\n");

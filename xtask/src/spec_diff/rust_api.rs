@@ -57,7 +57,10 @@ pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
             // Only the relative order of the variants both sides keep matters.
             if let Some(n) = new.get(key) {
                 let (a, b) = (sig.split(", "), n.split(", "));
-                let kept_a: Vec<&str> = a.clone().filter(|v| n.split(", ").any(|x| x == *v)).collect();
+                let kept_a: Vec<&str> = a
+                    .clone()
+                    .filter(|v| n.split(", ").any(|x| x == *v))
+                    .collect();
                 let kept_b: Vec<&str> = b.filter(|v| sig.split(", ").any(|x| x == *v)).collect();
                 if kept_a != kept_b {
                     summary
@@ -77,7 +80,9 @@ pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
         if !old.contains_key(key) && !key.starts_with(ORDER) {
             summary.added.push((key.clone(), sig.clone()));
             if let Some(owner) = exhaustive_owner(key, &old, &new) {
-                summary.exhaustive_additions.push(format!("{key} (in {owner})"));
+                summary
+                    .exhaustive_additions
+                    .push(format!("{key} (in {owner})"));
             }
         }
     }
@@ -431,7 +436,11 @@ mod tests {
         let s = summarize("pub enum E { A, B, C }", "pub enum E { C, B }").expect("parse");
         assert_eq!(
             s.changed,
-            [("order enum E".to_owned(), "B, C".to_owned(), "C, B".to_owned())]
+            [(
+                "order enum E".to_owned(),
+                "B, C".to_owned(),
+                "C, B".to_owned()
+            )]
         );
     }
 

@@ -142,9 +142,7 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
     use SchemaKind as K;
     match (&old.schema_kind, &new.schema_kind) {
         (K::Type(Type::String(a)), K::Type(Type::String(b))) => strings(ctx, a, b, dir, loc, at),
-        (K::Type(Type::Integer(a)), K::Type(Type::Integer(b))) => {
-            integers(ctx, a, b, dir, loc, at)
-        }
+        (K::Type(Type::Integer(a)), K::Type(Type::Integer(b))) => integers(ctx, a, b, dir, loc, at),
         (K::Type(Type::Number(a)), K::Type(Type::Number(b))) => {
             let rust = same_or_breaking(rust_types::number(a), rust_types::number(b));
             format(
@@ -589,14 +587,7 @@ fn bound(ctx: &mut Ctx<'_>, b: Bound, rust: Impact, dir: Direction, loc: &str, a
     );
 }
 
-fn enums(
-    ctx: &mut Ctx<'_>,
-    old: &[String],
-    new: &[String],
-    dir: Direction,
-    loc: &str,
-    at: &Here,
-) {
+fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc: &str, at: &Here) {
     let list = at.child("enum");
     // Response enums under components/schemas are generated open (known variants +
     // `Unknown(String)`, #[non_exhaustive]); everything else is a closed progenitor enum.
@@ -735,7 +726,14 @@ fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: 
     );
     let item_loc = format!("{loc}[]");
     match (&a.items, &b.items) {
-        (Some(x), Some(y)) => compare(ctx, &unbox(x), &unbox(y), dir, &item_loc, &at.child("items")),
+        (Some(x), Some(y)) => compare(
+            ctx,
+            &unbox(x),
+            &unbox(y),
+            dir,
+            &item_loc,
+            &at.child("items"),
+        ),
         (None, None) => {}
         (x, y) => ctx.add(
             Change::new(
@@ -752,7 +750,14 @@ fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: 
     }
 }
 
-fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, loc: &str, at: &Here) {
+fn objects(
+    ctx: &mut Ctx<'_>,
+    a: &ObjectType,
+    b: &ObjectType,
+    dir: Direction,
+    loc: &str,
+    at: &Here,
+) {
     let props = at.child("properties");
     let side = match dir {
         Direction::Request => "request",

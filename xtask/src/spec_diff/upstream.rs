@@ -54,7 +54,11 @@ fn operations(doc: &Value) -> Vec<(String, String, String)> {
 
 /// The operation of the fragment (when `operation` is not given) sliced out of `full`,
 /// as YAML text.
-pub fn slice_for(fragment: &Input, full: &Input, operation: Option<&str>) -> Result<String, String> {
+pub fn slice_for(
+    fragment: &Input,
+    full: &Input,
+    operation: Option<&str>,
+) -> Result<String, String> {
     let id = match operation {
         Some(id) => id.to_owned(),
         None => {
@@ -107,7 +111,10 @@ pub fn slice(doc: &Value, id: &str) -> Result<Value, String> {
             out.insert(key.to_owned(), v.clone());
         }
     }
-    out.insert("paths".to_owned(), json!({ path.as_str(): Value::Object(new_item.clone()) }));
+    out.insert(
+        "paths".to_owned(),
+        json!({ path.as_str(): Value::Object(new_item.clone()) }),
+    );
 
     // Components, transitively.
     let mut components = Map::new();
@@ -264,7 +271,10 @@ paths:
         let e = slice(&d, "Missing").expect_err("absent");
         assert!(e.contains("`Missing`") && e.contains("W, X, Z"), "{e}");
         let e = slice(&d, "X").expect_err("dangling");
-        assert!(e.contains("#/components/responses/Gone") && e.contains("does not resolve"), "{e}");
+        assert!(
+            e.contains("#/components/responses/Gone") && e.contains("does not resolve"),
+            "{e}"
+        );
         let e = slice(&d, "Z").expect_err("undefined scheme");
         assert!(e.contains("`Nope`"), "{e}");
         let e = slice(&d, "W").expect_err("remote ref");

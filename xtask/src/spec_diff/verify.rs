@@ -140,7 +140,9 @@ impl Verifier {
         let root = PathBuf::from(meta["workspace_root"].as_str().unwrap_or_default());
         let target = PathBuf::from(meta["target_directory"].as_str().unwrap_or_default());
         if root.as_os_str().is_empty() || target.as_os_str().is_empty() {
-            return Err("cargo metadata did not name the workspace root and target directory".to_owned());
+            return Err(
+                "cargo metadata did not name the workspace root and target directory".to_owned(),
+            );
         }
         let tool = find_tool(&root).ok_or_else(|| {
             format!(
@@ -159,10 +161,17 @@ impl Verifier {
             ));
         }
         let work = target.join("spec-verify");
-        let mut inputs: Vec<PathBuf> = ["Cargo.toml", "Cargo.lock", "build.rs", "src", "openapi", ".cargo"]
-            .iter()
-            .map(PathBuf::from)
-            .collect();
+        let mut inputs: Vec<PathBuf> = [
+            "Cargo.toml",
+            "Cargo.lock",
+            "build.rs",
+            "src",
+            "openapi",
+            ".cargo",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
         inputs.extend(path_dependencies(&meta, &root));
         Ok(Self {
             root,
@@ -507,8 +516,8 @@ pub fn sync_tree(src: &Path, dst: &Path, skip: &[PathBuf]) -> Result<(), String>
             if to.is_dir() {
                 std::fs::remove_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
             }
-            let bytes =
-                std::fs::read(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+            let bytes = std::fs::read(&path)
+                .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
             write_if_changed(&to, &bytes)?;
         }
         keep.push(entry.file_name());
@@ -541,10 +550,17 @@ mod tests {
         let stderr = "     Checking astro-tokens v0.1.0 -> v0.1.0 (no change; assume patch)\n     Summary semver requires new major version: 1 major and 0 minor checks failed\n";
         let v = parse_output(stdout, stderr).expect("a verdict");
         assert_eq!(v.level, Level::Major);
-        assert_eq!(v.lints, ["enum_variant_added", "function_marked_deprecated"]);
+        assert_eq!(
+            v.lints,
+            ["enum_variant_added", "function_marked_deprecated"]
+        );
         let v = parse_output("", "     Summary no semver update required\n").expect("a verdict");
         assert_eq!((v.level, v.lints.len()), (Level::None, 0));
-        let v = parse_output("", "     Summary semver requires new minor version: 0 major and 1 minor checks failed").expect("a verdict");
+        let v = parse_output(
+            "",
+            "     Summary semver requires new minor version: 0 major and 1 minor checks failed",
+        )
+        .expect("a verdict");
         assert_eq!(v.level, Level::Minor);
     }
 
@@ -555,7 +571,9 @@ mod tests {
         assert_eq!(v.level, Level::DoesNotCompile);
         assert_eq!(
             v.error.as_deref(),
-            Some("error[E0432]: unresolved import `crate::generated::types::ListApiTokensKind` (src/kind.rs:6:5)")
+            Some(
+                "error[E0432]: unresolved import `crate::generated::types::ListApiTokensKind` (src/kind.rs:6:5)"
+            )
         );
         let baseline = stderr.replace("(current)", "(baseline)");
         let e = parse_output("", &baseline).expect_err("the baseline must build");
@@ -573,7 +591,10 @@ mod tests {
             cached: false,
         };
         let back = Verdict::from_cache(&v.to_cache()).expect("parses");
-        assert_eq!((back.level, &back.lints, &back.error, back.cached), (v.level, &v.lints, &v.error, true));
+        assert_eq!(
+            (back.level, &back.lints, &back.error, back.cached),
+            (v.level, &v.lints, &v.error, true)
+        );
         let none = Verdict::from_cache("none\n\n\n").expect("parses");
         assert!(none.lints.is_empty() && none.error.is_none());
         assert!(Verdict::from_cache("garbage").is_none());
@@ -600,15 +621,24 @@ mod tests {
         std::fs::write(src.join("skipme/x"), "x").expect("write");
         std::fs::write(src.join("top"), "top").expect("write");
         sync_tree(&src, &dst, &[src.join("skipme")]).expect("sync");
-        assert_eq!(std::fs::read_to_string(dst.join("a/b/f.txt")).ok().as_deref(), Some("one"));
+        assert_eq!(
+            std::fs::read_to_string(dst.join("a/b/f.txt"))
+                .ok()
+                .as_deref(),
+            Some("one")
+        );
         assert!(!dst.join("skipme").exists());
-        let before = std::fs::metadata(dst.join("top")).and_then(|m| m.modified()).expect("mtime");
+        let before = std::fs::metadata(dst.join("top"))
+            .and_then(|m| m.modified())
+            .expect("mtime");
         std::fs::remove_file(src.join("a/b/f.txt")).expect("rm");
         std::fs::write(dst.join("stale"), "old").expect("write");
         std::thread::sleep(std::time::Duration::from_millis(20));
         sync_tree(&src, &dst, &[src.join("skipme")]).expect("sync again");
         assert!(!dst.join("a/b/f.txt").exists() && !dst.join("stale").exists());
-        let after = std::fs::metadata(dst.join("top")).and_then(|m| m.modified()).expect("mtime");
+        let after = std::fs::metadata(dst.join("top"))
+            .and_then(|m| m.modified())
+            .expect("mtime");
         assert_eq!(before, after, "an unchanged file is not rewritten");
         let _ = std::fs::remove_dir_all(&base);
     }

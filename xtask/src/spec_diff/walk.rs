@@ -24,7 +24,8 @@ fn servers(ctx: &mut Ctx<'_>) {
     let urls = |spec: &OpenAPI| -> BTreeMap<String, usize> {
         let mut out = BTreeMap::new();
         for (i, s) in spec.servers.iter().enumerate() {
-            out.entry(s.url.trim_end_matches('/').to_owned()).or_insert(i);
+            out.entry(s.url.trim_end_matches('/').to_owned())
+                .or_insert(i);
         }
         out
     };
@@ -350,8 +351,19 @@ fn effective_params<'s>(
     let mut out: Vec<Param<'s>> = Vec::new();
     let item = Ptr::of(&["paths", op.path, "parameters"]);
     let own = op.ptr().child("parameters");
-    let sites = (op.item.parameters.iter().enumerate().map(|(i, p)| (item.child(i), p)))
-        .chain(op.op.parameters.iter().enumerate().map(|(i, p)| (own.child(i), p)));
+    let sites = (op
+        .item
+        .parameters
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (item.child(i), p)))
+    .chain(
+        op.op
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (own.child(i), p)),
+    );
     for (site, p) in sites {
         let Some(resolved) = resolve_param(ctx, spec, p, side) else {
             continue;
@@ -390,11 +402,10 @@ fn resolve_param<'s>(
 fn ref_ptr<T>(r: &ReferenceOr<T>, site: Ptr) -> Ptr {
     match r {
         ReferenceOr::Reference { reference } => match reference.strip_prefix("#/") {
-            Some(path) => Ptr(
-                path.split('/')
-                    .map(|s| s.replace("~1", "/").replace("~0", "~"))
-                    .collect(),
-            ),
+            Some(path) => Ptr(path
+                .split('/')
+                .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                .collect()),
             None => site,
         },
         ReferenceOr::Item(_) => site,
@@ -511,32 +522,32 @@ fn responses(ctx: &mut Ctx<'_>, loc: &str, o: &Operation, n: &Operation, op: &He
                    side,
                    at: &Ptr|
      -> BTreeMap<String, (Response, Ptr)> {
-            let mut out = BTreeMap::new();
-            let all = op
-                .responses
-                .responses
-                .iter()
-                .map(|(k, v)| (status_name(k), v))
-                .chain(
-                    op.responses
-                        .default
-                        .as_ref()
-                        .map(|d| ("default".to_owned(), d)),
-                );
-            for (status, r) in all {
-                if let Some(resolved) = resolve_other(
-                    ctx,
-                    r,
-                    "#/components/responses/",
-                    |name| spec.components.as_ref()?.responses.get(name),
-                    side,
-                ) {
-                    let ptr = ref_ptr(r, at.child("responses").child(&status));
-                    out.insert(status, (resolved.clone(), ptr));
-                }
+        let mut out = BTreeMap::new();
+        let all = op
+            .responses
+            .responses
+            .iter()
+            .map(|(k, v)| (status_name(k), v))
+            .chain(
+                op.responses
+                    .default
+                    .as_ref()
+                    .map(|d| ("default".to_owned(), d)),
+            );
+        for (status, r) in all {
+            if let Some(resolved) = resolve_other(
+                ctx,
+                r,
+                "#/components/responses/",
+                |name| spec.components.as_ref()?.responses.get(name),
+                side,
+            ) {
+                let ptr = ref_ptr(r, at.child("responses").child(&status));
+                out.insert(status, (resolved.clone(), ptr));
             }
-            out
-        };
+        }
+        out
+    };
     let (old_spec, new_spec) = (ctx.old, ctx.new);
     let old = collect(ctx, o, old_spec, "OLD", &op.old);
     let new = collect(ctx, n, new_spec, "NEW", &op.new);
@@ -591,14 +602,7 @@ fn responses(ctx: &mut Ctx<'_>, loc: &str, o: &Operation, n: &Operation, op: &He
     }
 }
 
-fn content(
-    ctx: &mut Ctx<'_>,
-    at: &str,
-    old: &Content,
-    new: &Content,
-    dir: Direction,
-    here: &Here,
-) {
+fn content(ctx: &mut Ctx<'_>, at: &str, old: &Content, new: &Content, dir: Direction, here: &Here) {
     let several = old.len() > 1 || new.len() > 1;
     let here = here.child("content");
     for (mt, a) in old {

@@ -112,7 +112,8 @@ pub fn scan(src: &Path) -> Result<Wrapper, String> {
         }
         w.uses.extend(v.found);
     }
-    w.uses.sort_by(|a, b| (&a.path, &a.at).cmp(&(&b.path, &b.at)));
+    w.uses
+        .sort_by(|a, b| (&a.path, &a.at).cmp(&(&b.path, &b.at)));
     w.uses.dedup();
     Ok(w)
 }
@@ -158,7 +159,9 @@ fn modules(lib: &syn::File) -> Vec<(String, String)> {
     lib.items
         .iter()
         .filter_map(|i| match i {
-            Item::Mod(m) if m.content.is_none() && !cfg_gated(&m.attrs) && m.ident != "generated" => {
+            Item::Mod(m)
+                if m.content.is_none() && !cfg_gated(&m.attrs) && m.ident != "generated" =>
+            {
                 Some((String::new(), m.ident.to_string()))
             }
             _ => None,
@@ -322,7 +325,7 @@ impl<'ast> Visit<'ast> for Names<'_> {
 }
 
 /// The generated items a piece of syntax names.
-fn generated_names<'a>(
+fn generated_names(
     aliases: &BTreeMap<String, Vec<String>>,
     visit: impl FnOnce(&mut Names<'_>),
 ) -> Vec<String> {
@@ -504,14 +507,24 @@ mod tests {
         assert_eq!(
             w.reexports,
             [
-                Reexport { name: "astro_tokens::ApiToken".into(), target: "types::ApiToken".into() },
-                Reexport { name: "astro_tokens::TokenKind".into(), target: "types::ListApiTokensKind".into() },
+                Reexport {
+                    name: "astro_tokens::ApiToken".into(),
+                    target: "types::ApiToken".into()
+                },
+                Reexport {
+                    name: "astro_tokens::TokenKind".into(),
+                    target: "types::ListApiTokensKind".into()
+                },
             ]
         );
         let items: Vec<&str> = w.exposures.iter().map(|e| e.item.as_str()).collect();
         assert_eq!(
             items,
-            ["Sort::to_generated", "impl From<Sort> for G", "Page.tokens: Vec<ApiToken>"]
+            [
+                "Sort::to_generated",
+                "impl From<Sort> for G",
+                "Page.tokens: Vec<ApiToken>"
+            ]
         );
         assert_eq!(
             w.named_at("variant types::ListApiTokensSortsItem::NameAsc"),
@@ -519,9 +532,17 @@ mod tests {
         );
         assert_eq!(
             w.named_at("enum types::ListApiTokensSortsItem"),
-            ["src/sort.rs:1", "src/sort.rs:4", "src/sort.rs:5", "src/sort.rs:8"]
+            [
+                "src/sort.rs:1",
+                "src/sort.rs:4",
+                "src/sort.rs:5",
+                "src/sort.rs:8"
+            ]
         );
-        assert!(w.named_at("struct types::Hidden").is_empty(), "cfg(test) is left out");
+        assert!(
+            w.named_at("struct types::Hidden").is_empty(),
+            "cfg(test) is left out"
+        );
         assert_eq!(
             w.reached_through("field types::ApiToken.scopes"),
             ["astro_tokens::ApiToken", "Page.tokens: Vec<ApiToken>"]
@@ -537,14 +558,23 @@ mod tests {
     fn the_real_wrapper_reexports_token_kind_and_names_the_sort_variants() {
         let w = scan(&crate_src()).expect("src/ scans");
         assert!(
-            w.reexports.iter().any(|r| r.name == "astro_tokens::TokenKind"),
+            w.reexports
+                .iter()
+                .any(|r| r.name == "astro_tokens::TokenKind"),
             "{:?}",
             w.reexports
         );
         assert!(
-            !w.named_at("variant types::ListApiTokensSortsItem::TokenStartAtDesc").is_empty(),
+            !w.named_at("variant types::ListApiTokensSortsItem::TokenStartAtDesc")
+                .is_empty(),
             "src/sort.rs matches every sort variant"
         );
-        assert!(w.exposures.iter().any(|e| e.item.starts_with("Page.tokens")), "{:?}", w.exposures);
+        assert!(
+            w.exposures
+                .iter()
+                .any(|e| e.item.starts_with("Page.tokens")),
+            "{:?}",
+            w.exposures
+        );
     }
 }
