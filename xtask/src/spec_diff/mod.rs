@@ -443,6 +443,29 @@ pub fn compare_texts(old: &Input, new: &Input, with_rust: bool) -> Result<Outcom
 /// premise of every rule that calls such additions compatible), one
 /// `rust.generated.exhaustive` entry says so.
 fn reconcile(diff: &mut Diff, summary: &rust_api::Summary) {
+    // The catch-all cannot tell what an untyped schema's edit does to the Rust types; the
+    // generated code can.
+    let untouched = summary.removed.is_empty()
+        && summary.changed.is_empty()
+        && summary.exhaustive_additions.is_empty();
+    if untouched {
+        for c in diff.changes.iter_mut().filter(|c| c.rule == "schema.changed") {
+            c.rust_api = if summary.added.is_empty() {
+                Impact::None
+            } else {
+                Impact::Compatible
+            };
+            c.message = format!(
+                "{}; the generated Rust code {}",
+                c.message,
+                if summary.added.is_empty() {
+                    "is the same"
+                } else {
+                    "only gains items"
+                }
+            );
+        }
+    }
     if diff.rust_api_breaking() {
         return;
     }
@@ -534,6 +557,34 @@ mod tests {
             ["rust.generated.exhaustive", "request.enum.value.added"]
         );
         assert!(diff.rust_api_breaking() && !diff.wire_breaking());
+    }
+
+    #[test]
+    fn the_catch_all_takes_the_rust_column_from_the_generated_code() {
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "schema.changed",
+            "x",
+            Impact::Breaking,
+            Impact::Breaking,
+        ));
+        reconcile(&mut diff, &rust_api::Summary::default());
+        assert_eq!(diff.changes[0].rust_api, Impact::None);
+        assert_eq!(diff.changes[0].wire, Impact::Breaking);
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "schema.changed",
+            "x",
+            Impact::Breaking,
+            Impact::Breaking,
+        ));
+        let changed = rust_api::Summary {
+            changed: vec![("field types::A.x".into(), "Value".into(), "String".into())],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &changed);
+        assert_eq!(diff.rules(), ["schema.changed"]);
+        assert_eq!(diff.changes[0].rust_api, Impact::Breaking);
     }
 
     #[test]
