@@ -54,6 +54,10 @@ struct SpecDiff {
     /// agreement table; exit 1 when a disagreement has no reason in the corpus.
     #[arg(long)]
     verify_corpus: bool,
+    /// With --verify or --verify-corpus: run cargo-semver-checks even when the cache
+    /// (`target/spec-verify/cache`) has the verdict.
+    #[arg(long)]
+    no_cache: bool,
     /// With --verify-corpus: only these cases (comma-separated names).
     #[arg(
         long,
@@ -205,7 +209,8 @@ fn run(args: &SpecDiff) -> Result<u8, String> {
 
 /// `--verify`: cargo-semver-checks' verdict next to ours; its verdict sets the status.
 fn verify_pair(args: &SpecDiff, sides: &Sides, outcome: &spec_diff::Outcome) -> Result<u8, String> {
-    let verifier = Verifier::new()?;
+    let mut verifier = Verifier::new()?;
+    verifier.use_cache = !args.no_cache;
     match &args.base {
         Some(rev) => verifier.prepare_rev(Side::Old, rev)?,
         None => verifier.prepare_fragment(Side::Old, &sides.old.text)?,
@@ -258,7 +263,8 @@ fn verify_pair(args: &SpecDiff, sides: &Sides, outcome: &spec_diff::Outcome) -> 
 }
 
 fn verify_corpus(args: &SpecDiff) -> Result<u8, String> {
-    let verifier = Verifier::new()?;
+    let mut verifier = Verifier::new()?;
+    verifier.use_cache = !args.no_cache;
     let path = verifier.root().join(git::FRAGMENT);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;

@@ -437,19 +437,29 @@ pub fn compare_texts(old: &Input, new: &Input, with_rust: bool) -> Result<Outcom
     })
 }
 
+/// Rules whose `rust_api: breaking` is an assumption the generated code settles.
+const GENERATED_DECIDES: &[&str] = &[
+    "schema.changed",
+    "response.status.added",
+    "response.status.removed",
+];
+
 /// The generated code is the ground truth for the Rust column. When it removes or changes
 /// public items but no rule said the Rust API breaks, one `rust.generated.changed` entry
 /// says so. When it adds variants or fields to types that are not `#[non_exhaustive]` (the
 /// premise of every rule that calls such additions compatible), one
 /// `rust.generated.exhaustive` entry says so.
 fn reconcile(diff: &mut Diff, summary: &rust_api::Summary) {
-    // The catch-all cannot tell what an untyped schema's edit does to the Rust types; the
-    // generated code can.
+    // Some rules cannot tell what their change does to the Rust types (the catch-all for
+    // untyped schemas; a success status added or removed, where the return type may or
+    // may not change); the generated code can.
     let untouched = summary.removed.is_empty()
         && summary.changed.is_empty()
         && summary.exhaustive_additions.is_empty();
     if untouched {
-        for c in diff.changes.iter_mut().filter(|c| c.rule == "schema.changed") {
+        for c in diff.changes.iter_mut().filter(|c| {
+            GENERATED_DECIDES.contains(&c.rule.as_str()) && c.rust_api == Impact::Breaking
+        }) {
             c.rust_api = if summary.added.is_empty() {
                 Impact::None
             } else {

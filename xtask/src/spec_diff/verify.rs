@@ -130,6 +130,8 @@ pub struct Verifier {
     tool: PathBuf,
     /// What the cache key hashes, relative to a copy's root.
     inputs: Vec<PathBuf>,
+    /// Whether verdicts are read from the cache (they are always written to it).
+    pub use_cache: bool,
 }
 
 impl Verifier {
@@ -179,6 +181,7 @@ impl Verifier {
             work,
             tool,
             inputs,
+            use_cache: true,
         })
     }
 
@@ -259,6 +262,7 @@ impl Verifier {
         let cache = self.work.join("cache").join(format!("{key:016x}"));
         if let Some(v) = std::fs::read_to_string(&cache)
             .ok()
+            .filter(|_| self.use_cache)
             .and_then(|t| Verdict::from_cache(&t))
         {
             return Ok(v);

@@ -557,7 +557,7 @@ fn responses(ctx: &mut Ctx<'_>, loc: &str, o: &Operation, n: &Operation, op: &He
         let at = status_ptr(&op.old, status);
         let change = if success(status) {
             Change::new("response.status.removed", format!("{loc} response {status}"), Impact::Breaking, Impact::Breaking)
-                .msg("a success status is gone: OLD clients expect it, and the method's return type changes")
+                .msg("a success status is gone: OLD clients expect it, and the method's return type may change (the generated code decides)")
         } else {
             Change::new(
                 "response.status.removed",
@@ -573,7 +573,7 @@ fn responses(ctx: &mut Ctx<'_>, loc: &str, o: &Operation, n: &Operation, op: &He
         let at = status_ptr(&op.new, status);
         let change = if success(status) {
             Change::new("response.status.added", format!("{loc} response {status}"), Impact::Breaking, Impact::Breaking)
-                .msg("a new success status: OLD clients treat it as an unexpected response; the return type may change")
+                .msg("a new success status: OLD clients treat it as an unexpected response; the method's return type may change (the generated code decides)")
         } else {
             Change::new(
                 "response.status.added",
