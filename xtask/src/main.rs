@@ -237,7 +237,7 @@ fn verify_pair(args: &SpecDiff, sides: &Sides, outcome: &spec_diff::Outcome) -> 
         }
     );
     eprintln!(
-        "  cargo-semver-checks: {}{}{}",
+        "  independent:         {}{}{}   (cargo check, then cargo-semver-checks)",
         theirs.level.as_str(),
         if theirs.lints.is_empty() {
             String::new()

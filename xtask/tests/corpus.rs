@@ -229,3 +229,17 @@ fn rule_predictions_agree_with_the_generated_code() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+#[test]
+fn semver_reasons_are_one_line_each() {
+    for case in cases() {
+        if let Some(why) = case.semver {
+            let text = why.text();
+            assert!(
+                !text.trim().is_empty() && !text.contains('\n') && text.len() < 300,
+                "{}: a reason is one line: {text:?}",
+                case.name
+            );
+        }
+    }
+}

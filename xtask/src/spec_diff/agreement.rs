@@ -87,7 +87,7 @@ pub fn run(
             .run()
             .map_err(|e| format!("corpus case `{}`: {e}", case.name))?;
         progress(&format!(
-            "[{}/{}] {}: ours {}, cargo-semver-checks {}{} ({})",
+            "[{}/{}] {}: ours {}, independent {}{} ({})",
             i + 1,
             cases.len(),
             case.name,
@@ -165,7 +165,7 @@ pub fn table(rows: &[Row]) -> String {
         count("lint gap"),
         disagree.iter().filter(|r| r.reason.is_none()).count(),
     );
-    out.push_str("| Corpus case | Ours (`rust_api`) | cargo-semver-checks | Agree | Why they differ |\n|---|---|---|---|---|\n");
+    out.push_str("| Corpus case | Ours (`rust_api`) | cargo check, then cargo-semver-checks | Agree | Why they differ |\n|---|---|---|---|---|\n");
     for r in rows {
         let ours = if r.ours.rules.is_empty() {
             r.ours.impact.as_str().to_owned()

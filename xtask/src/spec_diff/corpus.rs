@@ -506,7 +506,9 @@ pub fn cases() -> Vec<Case> {
                 Some(())
             },
             expect: &[("schema.format.changed", "tokens[].createdAt", B, B)],
-            semver: None,
+            semver: Some(Why::LintGap(
+                "`ApiToken.created_at` changes type from `DateTime<Utc>` to `String`; semver-checks has no lint for a changed field type",
+            )),
         },
         Case {
             name: "request_format_added_breaks_both",
@@ -623,7 +625,9 @@ pub fn cases() -> Vec<Case> {
                 Some(())
             },
             expect: &[("schema.changed", "tokens[].roles[].scope", B, B)],
-            semver: None,
+            semver: Some(Why::LintGap(
+                "`ApiTokenRole.scope` changes type from `Option<serde_json::Value>` to `Option<` a length-checked newtype `>`; semver-checks has no lint for a changed field type",
+            )),
         },
         // ---- operations, paths, responses, servers, security ----
         Case {
@@ -808,7 +812,9 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| set(param_schema(v, "dagId")?, "maxLength", 64),
             expect: &[("schema.maxLength.added", "param dagId", B, B)],
-            semver: None,
+            semver: Some(Why::LintGap(
+                "the `dag_id` setter's bound changes from `TryInto<String>` to `TryInto<` a length-checked newtype `>`; semver-checks has no lint for a changed bound (a `String` still converts, and fails at run time when too long)",
+            )),
         },
         Case {
             name: "request_max_items_added_breaks_the_wire",
@@ -834,7 +840,9 @@ pub fn cases() -> Vec<Case> {
                 Some(())
             },
             expect: &[("schema.items.changed", "param dagTags[]", B, B)],
-            semver: None,
+            semver: Some(Why::LintGap(
+                "the `dag_tags` setter's bound changes from `TryInto<Vec<String>>` to `TryInto<Vec<serde_json::Value>>`; semver-checks has no lint for a changed bound",
+            )),
         },
         Case {
             name: "one_of_member_added_breaks_both",
@@ -848,7 +856,9 @@ pub fn cases() -> Vec<Case> {
                 Some(())
             },
             expect: &[("schema.composition.changed", "tokens[].roles[].role", B, B)],
-            semver: None,
+            semver: Some(Why::LintGap(
+                "`ApiTokenRole.role` changes type from `String` to a new untagged enum; semver-checks has no lint for a changed field type",
+            )),
         },
         Case {
             name: "additional_properties_changed_breaks_both",
@@ -866,7 +876,9 @@ pub fn cases() -> Vec<Case> {
                 B,
                 B,
             )],
-            semver: None,
+            semver: Some(Why::Behaviour(
+                "no public item changes, but the NEW SDK deserializes `FieldValidationError` with `deny_unknown_fields`: a response with a field it does not know now fails",
+            )),
         },
         Case {
             name: "param_schema_replaced_by_content_breaks_both",
@@ -889,7 +901,9 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| set(op(v)?, "requestBody", parse(BODY)?),
             expect: &[("request_body.added", "request body", B, B)],
-            semver: None,
+            semver: Some(Why::Behaviour(
+                "a required body is a runtime check: code that never calls the new `body` setter still compiles and `send()` fails",
+            )),
         },
         Case {
             name: "request_body_removed_breaks_both",
@@ -909,7 +923,9 @@ pub fn cases() -> Vec<Case> {
             }),
             new: |v| set(op(v)?.get_mut("requestBody")?, "required", true),
             expect: &[("request_body.required.added", "request body", B, B)],
-            semver: None,
+            semver: Some(Why::Behaviour(
+                "a body made required is a runtime check: code that never calls the `body` setter still compiles and `send()` fails",
+            )),
         },
         Case {
             name: "request_property_rules_use_request_variance",

@@ -10,8 +10,10 @@
 //! tree is built for rustdoc once. With `--base REV` the OLD side is the whole workspace at
 //! that revision (`git archive`). Only the default features are checked.
 //!
-//! A side that does not compile is a verdict of its own ("does not compile": breaking),
-//! not a tool failure.
+//! A NEW side that does not compile is a verdict of its own ("does not compile":
+//! breaking), not a tool failure. `cargo check` decides that first: rustdoc, which
+//! cargo-semver-checks builds, does not type-check function bodies, so a wrapper whose
+//! bodies no longer type-check against the NEW generated code would pass it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -298,11 +300,24 @@ impl Verifier {
             .unwrap_or_default();
         rustc.hash(&mut h);
         SEMVER_CHECKS_VERSION.hash(&mut h);
+        // What a verdict is made of (bump when that changes).
+        "cargo check, then cargo-semver-checks".hash(&mut h);
         Ok(h.finish())
     }
 
     fn run_tool(&self) -> Result<Verdict, String> {
         let started = Instant::now();
+        // rustdoc (what cargo-semver-checks builds) does not type-check function bodies,
+        // so a wrapper whose bodies no longer type-check would pass; the compiler decides.
+        if let Some(error) = self.check_new()? {
+            return Ok(Verdict {
+                level: Level::DoesNotCompile,
+                lints: Vec::new(),
+                error: Some(error),
+                seconds: started.elapsed().as_secs_f64(),
+                cached: false,
+            });
+        }
         let new = self.side(Side::New);
         let out = Command::new(&self.tool)
             .args(["semver-checks", "check-release", "--color", "never"])
@@ -328,6 +343,46 @@ impl Verifier {
         })?;
         verdict.seconds = started.elapsed().as_secs_f64();
         Ok(verdict)
+    }
+}
+
+impl Verifier {
+    /// `cargo check` of the NEW copy's library (default features, its own lockfile):
+    /// `None` when it compiles, else the first error.
+    fn check_new(&self) -> Result<Option<String>, String> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let out = Command::new(cargo)
+            .args([
+                "check",
+                "--lib",
+                "--package",
+                "astro-tokens",
+                "--color",
+                "never",
+            ])
+            .arg("--manifest-path")
+            .arg(self.side(Side::New).join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", self.work.join("check-target"))
+            .env("CARGO_TERM_COLOR", "never")
+            .output()
+            .map_err(|e| format!("cannot run cargo check: {e}"))?;
+        if out.status.success() {
+            return Ok(None);
+        }
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !(stderr.contains("could not compile `astro-tokens`")
+            || stderr.contains("failed to run custom build command for `astro-tokens"))
+        {
+            let tail: Vec<&str> = stderr.lines().rev().take(15).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(format!(
+                "cargo check of the NEW crate failed for another reason:\n{}",
+                tail.join("\n")
+            ));
+        }
+        Ok(Some(first_error(&stderr).unwrap_or_else(|| {
+            "error: the crate does not compile".to_owned()
+        })))
     }
 }
 
