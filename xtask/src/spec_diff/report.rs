@@ -71,7 +71,7 @@ pub fn text(outcome: &Outcome) -> String {
                     out,
                     "  - removed {}{}",
                     crate_path(k),
-                    notes(wrapper, k, true)
+                    notes(wrapper, k, How::Removed)
                 );
             }
             for (k, old, new) in &s.changed {
@@ -79,7 +79,7 @@ pub fn text(outcome: &Outcome) -> String {
                     out,
                     "  ~ changed {}: {old} → {new}{}",
                     crate_path(k),
-                    notes(wrapper, k, true)
+                    notes(wrapper, k, How::Changed)
                 );
             }
             for (k, sig) in &s.added {
@@ -87,7 +87,7 @@ pub fn text(outcome: &Outcome) -> String {
                     out,
                     "  + added   {} {sig}{}",
                     crate_path(k),
-                    notes(wrapper, k, false)
+                    notes(wrapper, k, How::Added)
                 );
             }
         }
@@ -187,9 +187,17 @@ fn crate_path(key: &str) -> String {
     }
 }
 
+/// How an item of the summary changed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    Removed,
+    Changed,
+    Added,
+}
+
 /// What the wrapper adds to an item's line: the crate-level names and wrapper signatures
 /// that reach it, and (for a removed or changed item) where `src/` names it.
-fn notes(wrapper: Option<&Wrapper>, key: &str, gone: bool) -> String {
+fn notes(wrapper: Option<&Wrapper>, key: &str, how: How) -> String {
     let Some(w) = wrapper else {
         return String::new();
     };
@@ -198,7 +206,7 @@ fn notes(wrapper: Option<&Wrapper>, key: &str, gone: bool) -> String {
     if !through.is_empty() {
         let _ = write!(out, "; reached through {}", through.join(", "));
     }
-    if gone {
+    if how != How::Added {
         let at = w.named_at(key);
         if !at.is_empty() {
             let shown: Vec<&str> = at.iter().take(4).map(String::as_str).collect();
@@ -207,9 +215,14 @@ fn notes(wrapper: Option<&Wrapper>, key: &str, gone: bool) -> String {
             } else {
                 String::new()
             };
+            let consequence = if how == How::Removed {
+                "the crate does not compile until src/ is updated"
+            } else {
+                "check that src/ still compiles (`--verify`)"
+            };
             let _ = write!(
                 out,
-                "; the wrapper names it at {}{more}: the crate does not compile until src/ is updated",
+                "; the wrapper names it at {}{more}: {consequence}",
                 shown.join(", ")
             );
         }
@@ -258,8 +271,8 @@ fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
             format!(" `{sig}`")
         }
     };
-    let md_notes = |k: &str, gone: bool| {
-        let n = notes(wrapper, k, gone);
+    let md_notes = |k: &str, how: How| {
+        let n = notes(wrapper, k, how);
         if n.is_empty() {
             n
         } else {
@@ -276,7 +289,7 @@ fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
             "- removed `{}`{}{}",
             crate_path(k),
             sig(s),
-            md_notes(k, true)
+            md_notes(k, How::Removed)
         );
     }
     for (k, old, new) in &s.changed {
@@ -284,7 +297,7 @@ fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
             out,
             "- changed `{}`: `{old}` → `{new}`{}",
             crate_path(k),
-            md_notes(k, true)
+            md_notes(k, How::Changed)
         );
     }
     for (k, s) in &s.added {
@@ -293,7 +306,7 @@ fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
             "- added `{}`{}{}",
             crate_path(k),
             sig(s),
-            md_notes(k, false)
+            md_notes(k, How::Added)
         );
     }
     if total > 12 {
