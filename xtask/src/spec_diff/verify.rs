@@ -445,8 +445,20 @@ pub fn parse_output(stdout: &str, stderr: &str) -> Result<Verdict, String> {
 }
 
 /// The first compiler error of a cargo log, with its place relative to the crate copy
-/// (`error[E0432]: unresolved import ... (src/kind.rs:6:5)`).
+/// (`error[E0432]: unresolved import ... (src/kind.rs:6:5)`); for a build script that
+/// fails (the generator rejecting the fragment), the script's own `error:` line. Paths of
+/// this machine are left out, so the same failure reads the same everywhere.
 fn first_error(log: &str) -> Option<String> {
+    if let Some(at) = log.find("failed to run custom build command for `astro-tokens") {
+        let script = log[at..]
+            .split("--- stderr")
+            .nth(1)
+            .and_then(|e| e.lines().map(str::trim).find(|l| l.starts_with("error:")));
+        return Some(format!(
+            "build script: {}",
+            script.unwrap_or("error: failed to run custom build command")
+        ));
+    }
     let mut lines = log.lines().map(str::trim);
     let error = lines.find(|l| {
         (l.starts_with("error[") || l.starts_with("error:"))
@@ -459,6 +471,10 @@ fn first_error(log: &str) -> Option<String> {
         .and_then(|l| l.strip_prefix("--> "))
         .map(|p| {
             let p = p.rsplit_once("/spec-verify/new/").map_or(p, |(_, rel)| rel);
+            let p = match p.rsplit_once("/out/") {
+                Some((_, file)) => format!("OUT_DIR/{file}"),
+                None => p.to_owned(),
+            };
             format!(" ({p})")
         })
         .unwrap_or_default();
@@ -633,6 +649,18 @@ mod tests {
             Some(
                 "error[E0432]: unresolved import `crate::generated::types::ListApiTokensKind` (src/kind.rs:6:5)"
             )
+        );
+        let generated = "error[E0433]: cannot find `uuid` in the crate root\n --> /w/target/spec-verify/check-target/debug/build/astro-tokens-b146/out/astro_tokens_generated.rs:1360:39\n";
+        assert_eq!(
+            first_error(generated).as_deref(),
+            Some(
+                "error[E0433]: cannot find `uuid` in the crate root (OUT_DIR/astro_tokens_generated.rs:1360:39)"
+            )
+        );
+        let script = "error: failed to run custom build command for `astro-tokens v0.1.0 (/w/target/spec-verify/new)`\n\nCaused by:\n  process didn't exit successfully\n  --- stdout\n  cargo:warning=x\n\n  --- stderr\n  error: openapi/tokens.yaml: progenitor rejected the fragment\n";
+        assert_eq!(
+            first_error(script).as_deref(),
+            Some("build script: error: openapi/tokens.yaml: progenitor rejected the fragment")
         );
         let baseline = stderr.replace("(current)", "(baseline)");
         let e = parse_output("", &baseline).expect_err("the baseline must build");
