@@ -565,9 +565,10 @@ mod tests {
             w.reexports
         );
         assert!(
-            !w.named_at("variant types::ListApiTokensSortsItem::TokenStartAtDesc")
-                .is_empty(),
-            "src/sort.rs matches every sort variant"
+            w.uses.iter().any(|u| u.path.ends_with("::TokenStartAtDesc")
+                && u.at.starts_with("src/sort.rs:")),
+            "src/sort.rs matches every sort variant: {:?}",
+            w.uses
         );
         assert!(
             w.exposures
