@@ -137,18 +137,34 @@ fn json_output_has_the_stable_shape() {
 }
 
 #[test]
-fn markdown_puts_the_verdict_first_and_summarises_the_generated_rust() {
+fn markdown_puts_the_verdict_first_and_summarises_the_crates_rust_api() {
     let old = scratch("md-old.yaml", &fragment_text());
     let new = scratch("md-new.yaml", &limit_and_sort_edit());
     let md = stdout(&spec_diff(&old, &new, &["--format", "markdown"]));
     let verdict = md.find("BREAKING").expect("verdict");
     let table = md.find("### Breaking changes").expect("breaking table");
-    let rust = md.find("### Generated Rust API").expect("rust summary");
+    let rust = md
+        .find("### Rust API (crate `astro-tokens`")
+        .expect("rust summary");
     assert!(verdict < table && table < rust, "{md}");
+    let line = md
+        .lines()
+        .find(|l| {
+            l.starts_with(
+                "- removed `variant astro_tokens::generated::types::ListApiTokensSortsItem::TokenStartAtDesc`",
+            )
+        })
+        .unwrap_or_else(|| panic!("{md}"));
+    // The wrapper's side: what reaches the enum, and where src/ names the variant.
     assert!(
-        md.contains("removed `variant types::ListApiTokensSortsItem::TokenStartAtDesc`"),
-        "{md}"
+        line.contains("reached through Sort::to_generated"),
+        "{line}"
     );
+    assert!(
+        line.contains("the wrapper names it at src/sort.rs:"),
+        "{line}"
+    );
+    assert!(md.contains("`TokenKind` = `generated::types::"), "{md}");
 }
 
 #[test]

@@ -13,12 +13,19 @@
 //! A schema component shared by several use sites is compared once, at its first use site
 //! in document order; the message of each change found inside it names the other sites.
 
+pub mod agreement;
+pub mod corpus;
+pub mod edit;
+pub mod github;
 pub mod params;
 pub mod report;
 pub mod rust_api;
 pub mod rust_types;
 pub mod schema;
+pub mod upstream;
+pub mod verify;
 pub mod walk;
+pub mod wrapper;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -73,6 +80,69 @@ pub struct Change {
     /// The components the change was found in, outermost first (used for "also at").
     #[serde(skip)]
     pub components: Vec<String>,
+    /// Where the changed node is in OLD (`--format github` points removals there).
+    #[serde(skip)]
+    pub old_at: Option<Ptr>,
+    /// Where the changed node is in NEW (preferred when set).
+    #[serde(skip)]
+    pub new_at: Option<Ptr>,
+}
+
+/// A node's place in a document: mapping keys and sequence indexes from the root, as in a
+/// JSON pointer. A pointer may go deeper than the document does (`nullable` on a schema
+/// that does not spell it): positions then fall back to the deepest node that exists.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ptr(pub Vec<String>);
+
+impl Ptr {
+    pub fn root() -> Self {
+        Self(Vec::new())
+    }
+
+    /// `/a/b` + `c` → `/a/b/c`.
+    pub fn child(&self, segment: impl ToString) -> Self {
+        let mut v = self.0.clone();
+        v.push(segment.to_string());
+        Self(v)
+    }
+
+    /// From keys.
+    pub fn of(segments: &[&str]) -> Self {
+        Self(segments.iter().map(|s| (*s).to_owned()).collect())
+    }
+}
+
+impl std::fmt::Display for Ptr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for s in &self.0 {
+            write!(f, "/{}", s.replace('~', "~0").replace('/', "~1"))?;
+        }
+        Ok(())
+    }
+}
+
+/// The same node on both sides.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Here {
+    pub old: Ptr,
+    pub new: Ptr,
+}
+
+impl Here {
+    pub fn both(p: Ptr) -> Self {
+        Self {
+            old: p.clone(),
+            new: p,
+        }
+    }
+
+    pub fn child(&self, segment: impl ToString) -> Self {
+        let s = segment.to_string();
+        Self {
+            old: self.old.child(&s),
+            new: self.new.child(&s),
+        }
+    }
 }
 
 impl Change {
@@ -86,7 +156,30 @@ impl Change {
             new: Value::Null,
             message: String::new(),
             components: Vec::new(),
+            old_at: None,
+            new_at: None,
         }
+    }
+
+    /// The change is at `here` on both sides (positions prefer NEW).
+    pub fn at(mut self, here: &Here) -> Self {
+        self.old_at = Some(here.old.clone());
+        self.new_at = Some(here.new.clone());
+        self
+    }
+
+    /// The change is only in OLD (a removal).
+    pub fn at_old(mut self, p: Ptr) -> Self {
+        self.old_at = Some(p);
+        self.new_at = None;
+        self
+    }
+
+    /// The change is only in NEW (an addition).
+    pub fn at_new(mut self, p: Ptr) -> Self {
+        self.new_at = Some(p);
+        self.old_at = None;
+        self
     }
 
     pub fn old(mut self, value: impl Serialize) -> Self {
@@ -297,6 +390,9 @@ pub struct Outcome {
     pub diff: Diff,
     /// The generated Rust API summary, or why it is unavailable.
     pub rust: Result<rust_api::Summary, String>,
+    /// What the hand-written wrapper (`src/`) exposes of the generated code, or why it
+    /// could not be read (only with the Rust summary).
+    pub wrapper: Result<wrapper::Wrapper, String>,
 }
 
 /// Parses both sides (an error names the file and, for YAML, the line: exit status 2),
@@ -329,28 +425,90 @@ pub fn compare_texts(old: &Input, new: &Input, with_rust: bool) -> Result<Outcom
     if let Ok(summary) = &rust {
         reconcile(&mut diff, summary);
     }
-    Ok(Outcome { diff, rust })
+    let wrapper = if with_rust {
+        wrapper::scan(&wrapper::crate_src())
+    } else {
+        Err("not requested".to_owned())
+    };
+    Ok(Outcome {
+        diff,
+        rust,
+        wrapper,
+    })
 }
 
-/// When the generated code loses or changes public items but no rule said the Rust API
-/// breaks, the generated code wins: one `rust.generated.changed` entry says so.
+/// Rules whose `rust_api: breaking` is an assumption the generated code settles.
+const GENERATED_DECIDES: &[&str] = &[
+    "schema.changed",
+    "response.status.added",
+    "response.status.removed",
+];
+
+/// The generated code is the ground truth for the Rust column. When it removes or changes
+/// public items but no rule said the Rust API breaks, one `rust.generated.changed` entry
+/// says so. When it adds variants or fields to types that are not `#[non_exhaustive]` (the
+/// premise of every rule that calls such additions compatible), one
+/// `rust.generated.exhaustive` entry says so.
 fn reconcile(diff: &mut Diff, summary: &rust_api::Summary) {
-    if diff.rust_api_breaking() || (summary.removed.is_empty() && summary.changed.is_empty()) {
+    // Some rules cannot tell what their change does to the Rust types (the catch-all for
+    // untyped schemas; a success status added or removed, where the return type may or
+    // may not change); the generated code can.
+    let untouched = summary.removed.is_empty()
+        && summary.changed.is_empty()
+        && summary.exhaustive_additions.is_empty();
+    if untouched {
+        for c in diff.changes.iter_mut().filter(|c| {
+            GENERATED_DECIDES.contains(&c.rule.as_str()) && c.rust_api == Impact::Breaking
+        }) {
+            c.rust_api = if summary.added.is_empty() {
+                Impact::None
+            } else {
+                Impact::Compatible
+            };
+            c.message = format!(
+                "{}; the generated Rust code {}",
+                c.message,
+                if summary.added.is_empty() {
+                    "is the same"
+                } else {
+                    "only gains items"
+                }
+            );
+        }
+    }
+    if diff.rust_api_breaking() {
         return;
     }
-    let mut items: Vec<&str> = summary.removed.iter().map(|(k, _)| k.as_str()).collect();
-    items.extend(summary.changed.iter().map(|(k, _, _)| k.as_str()));
-    let shown: Vec<&str> = items.iter().take(3).copied().collect();
-    diff.changes.insert(
-        0,
-        Change::new("rust.generated.changed", "generated Rust API", Impact::None, Impact::Breaking)
-            .old(&shown)
-            .msg(format!(
-                "the generated code removes or changes {} public item(s) no rule accounts for ({}); see the Rust API summary",
-                items.len(),
-                shown.join(", ")
-            )),
-    );
+    if !summary.removed.is_empty() || !summary.changed.is_empty() {
+        let mut items: Vec<&str> = summary.removed.iter().map(|(k, _)| k.as_str()).collect();
+        items.extend(summary.changed.iter().map(|(k, _, _)| k.as_str()));
+        let shown: Vec<&str> = items.iter().take(3).copied().collect();
+        diff.changes.insert(
+            0,
+            Change::new("rust.generated.changed", "generated Rust API", Impact::None, Impact::Breaking)
+                .old(&shown)
+                .msg(format!(
+                    "the generated code removes or changes {} public item(s) no rule accounts for ({}); see the Rust API summary",
+                    items.len(),
+                    shown.join(", ")
+                )),
+        );
+        return;
+    }
+    if !summary.exhaustive_additions.is_empty() {
+        let items = &summary.exhaustive_additions;
+        let shown: Vec<&str> = items.iter().take(3).map(String::as_str).collect();
+        diff.changes.insert(
+            0,
+            Change::new("rust.generated.exhaustive", "generated Rust API", Impact::None, Impact::Breaking)
+                .new_value(&shown)
+                .msg(format!(
+                    "the generated code adds {} variant(s) or field(s) to types that are not #[non_exhaustive] ({}): an exhaustive `match` or a struct literal in user code stops compiling. The rules call such additions compatible only because the generated types are #[non_exhaustive]",
+                    items.len(),
+                    shown.join(", ")
+                )),
+        );
+    }
 }
 
 /// Which breaking changes make the exit status 1.
@@ -387,6 +545,56 @@ mod tests {
         reconcile(&mut diff, &summary);
         assert_eq!(diff.rules(), ["rust.generated.changed"]);
         assert!(diff.rust_api_breaking() && !diff.wire_breaking());
+    }
+
+    #[test]
+    fn a_variant_added_to_an_exhaustive_enum_breaks_the_rust_api() {
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "request.enum.value.added",
+            "x",
+            Impact::Compatible,
+            Impact::Compatible,
+        ));
+        let summary = rust_api::Summary {
+            added: vec![("variant types::K::B".to_owned(), String::new())],
+            exhaustive_additions: vec!["variant types::K::B (in enum types::K)".to_owned()],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &summary);
+        assert_eq!(
+            diff.rules(),
+            ["rust.generated.exhaustive", "request.enum.value.added"]
+        );
+        assert!(diff.rust_api_breaking() && !diff.wire_breaking());
+    }
+
+    #[test]
+    fn the_catch_all_takes_the_rust_column_from_the_generated_code() {
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "schema.changed",
+            "x",
+            Impact::Breaking,
+            Impact::Breaking,
+        ));
+        reconcile(&mut diff, &rust_api::Summary::default());
+        assert_eq!(diff.changes[0].rust_api, Impact::None);
+        assert_eq!(diff.changes[0].wire, Impact::Breaking);
+        let mut diff = Diff::default();
+        diff.changes.push(Change::new(
+            "schema.changed",
+            "x",
+            Impact::Breaking,
+            Impact::Breaking,
+        ));
+        let changed = rust_api::Summary {
+            changed: vec![("field types::A.x".into(), "Value".into(), "String".into())],
+            ..Default::default()
+        };
+        reconcile(&mut diff, &changed);
+        assert_eq!(diff.rules(), ["schema.changed"]);
+        assert_eq!(diff.changes[0].rust_api, Impact::Breaking);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use openapiv3::{Parameter, ParameterData, ParameterSchemaOrContent};
 use serde_json::Value;
 
-use super::{Change, Ctx, Direction, Impact, schema, shape};
+use super::{Change, Ctx, Direction, Here, Impact, Ptr, schema, shape};
 
 /// A resolved parameter with its effective serialization.
 #[derive(Debug, Clone)]
@@ -17,10 +17,12 @@ pub struct Param<'s> {
     pub style: String,
     /// Effective `explode`.
     pub explode: bool,
+    /// The parameter object's place (its component when it is a `$ref`).
+    pub ptr: Ptr,
 }
 
 impl<'s> Param<'s> {
-    pub fn from(p: &'s Parameter) -> Self {
+    pub fn from(p: &'s Parameter, ptr: Ptr) -> Self {
         let (location, style) = match p {
             Parameter::Query { style, .. } => ("query", shape(style)),
             Parameter::Path { style, .. } => ("path", shape(style)),
@@ -35,6 +37,7 @@ impl<'s> Param<'s> {
             data,
             style,
             explode,
+            ptr,
         }
     }
 
@@ -98,6 +101,7 @@ pub fn compare(ctx: &mut Ctx<'_>, op: &str, old: &[Param<'_>], new: &[Param<'_>]
                 Impact::Breaking,
                 Impact::None,
             )
+            .at(&pair(o, n).child("in"))
             .old(o.location)
             .new_value(n.location)
             .msg(format!(
@@ -138,6 +142,7 @@ pub fn compare(ctx: &mut Ctx<'_>, op: &str, old: &[Param<'_>], new: &[Param<'_>]
                 wire,
                 Impact::Breaking,
             )
+            .at(&pair(o, n).child("name"))
             .old(o.name())
             .new_value(n.name())
             .msg(format!(
@@ -155,6 +160,7 @@ pub fn compare(ctx: &mut Ctx<'_>, op: &str, old: &[Param<'_>], new: &[Param<'_>]
     for o in removed {
         ctx.add(
             Change::new("param.removed", format!("{op} param {}", o.name()), Impact::Breaking, Impact::Breaking)
+                .at_old(o.ptr.clone())
                 .old(o.name())
                 .msg(format!(
                     "{} parameter `{}` removed: OLD clients still send it; the builder setter `{}` is removed",
@@ -186,12 +192,21 @@ pub fn compare(ctx: &mut Ctx<'_>, op: &str, old: &[Param<'_>], new: &[Param<'_>]
                 setter(n.name())
             ))
         };
-        ctx.add(change.new_value(n.name()));
+        ctx.add(change.at_new(n.ptr.clone()).new_value(n.name()));
+    }
+}
+
+/// The same parameter on both sides.
+fn pair(o: &Param<'_>, n: &Param<'_>) -> Here {
+    Here {
+        old: o.ptr.clone(),
+        new: n.ptr.clone(),
     }
 }
 
 fn matched(ctx: &mut Ctx<'_>, op: &str, o: &Param<'_>, n: &Param<'_>) {
     let loc = format!("{op} param {}", n.name());
+    let here = pair(o, n);
     if o.data.required != n.data.required {
         let change = if n.data.required {
             Change::new("param.required.added", &loc, Impact::Breaking, Impact::Breaking).msg(format!(
@@ -211,12 +226,18 @@ fn matched(ctx: &mut Ctx<'_>, op: &str, o: &Param<'_>, n: &Param<'_>) {
                 n.name()
             ))
         };
-        ctx.add(change.old(o.data.required).new_value(n.data.required));
+        ctx.add(
+            change
+                .at(&here.child("required"))
+                .old(o.data.required)
+                .new_value(n.data.required),
+        );
     }
     // A move between locations changes the default style too; `param.in.changed` says it.
     if o.location == n.location && (&o.style, o.explode) != (&n.style, n.explode) {
         ctx.add(
             Change::new("param.style.changed", &loc, Impact::Breaking, Impact::None)
+                .at(&here.child(if n.data.explode.is_some() { "explode" } else { "style" }))
                 .old(format!("style={} explode={}", o.style, o.explode))
                 .new_value(format!("style={} explode={}", n.style, n.explode))
                 .msg("the serialization changes: the server parses what OLD clients send differently (the setter is unchanged)"),
@@ -225,6 +246,7 @@ fn matched(ctx: &mut Ctx<'_>, op: &str, o: &Param<'_>, n: &Param<'_>) {
     if o.data.deprecated.unwrap_or(false) != n.data.deprecated.unwrap_or(false) {
         ctx.add(
             Change::new("param.deprecated.changed", &loc, Impact::None, Impact::None)
+                .at(&here.child("deprecated"))
                 .old(o.data.deprecated.unwrap_or(false))
                 .new_value(n.data.deprecated.unwrap_or(false))
                 .msg("deprecation flag changed: a signal to callers, nothing stops working"),
@@ -232,10 +254,11 @@ fn matched(ctx: &mut Ctx<'_>, op: &str, o: &Param<'_>, n: &Param<'_>) {
     }
     match (&o.data.format, &n.data.format) {
         (ParameterSchemaOrContent::Schema(a), ParameterSchemaOrContent::Schema(b)) => {
-            schema::compare(ctx, a, b, Direction::Request, &loc);
+            schema::compare(ctx, a, b, Direction::Request, &loc, &here.child("schema"));
         }
         (a, b) if shape(a) != shape(b) => ctx.add(
             Change::new("param.serialization.changed", &loc, Impact::Breaking, Impact::Breaking)
+                .at(&here)
                 .old(shape(a))
                 .new_value(shape(b))
                 .msg("the parameter switches between `schema` and `content` (or its content changed); not analysed further"),

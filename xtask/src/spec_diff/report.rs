@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
+use super::wrapper::Wrapper;
 use super::{Change, Diff, Outcome, rust_api::Summary};
 
 /// The one-line verdict.
@@ -60,18 +61,34 @@ pub fn text(outcome: &Outcome) -> String {
             c.message
         );
     }
-    out.push_str("\nGenerated Rust API:\n");
+    out.push_str("\nRust API of the crate (generated module and wrapper):\n");
+    let wrapper = outcome.wrapper.as_ref().ok();
     match &outcome.rust {
         Ok(s) if s.is_empty() => out.push_str("  no public item changed\n"),
         Ok(s) => {
-            for (k, sig) in &s.removed {
-                let _ = writeln!(out, "  - removed {k} {sig}");
+            for (k, _) in &s.removed {
+                let _ = writeln!(
+                    out,
+                    "  - removed {}{}",
+                    crate_path(k),
+                    notes(wrapper, k, How::Removed)
+                );
             }
             for (k, old, new) in &s.changed {
-                let _ = writeln!(out, "  ~ changed {k}: {old} → {new}");
+                let _ = writeln!(
+                    out,
+                    "  ~ changed {}: {old} → {new}{}",
+                    crate_path(k),
+                    notes(wrapper, k, How::Changed)
+                );
             }
             for (k, sig) in &s.added {
-                let _ = writeln!(out, "  + added   {k} {sig}");
+                let _ = writeln!(
+                    out,
+                    "  + added   {} {sig}{}",
+                    crate_path(k),
+                    notes(wrapper, k, How::Added)
+                );
             }
         }
         Err(why) => {
@@ -143,10 +160,14 @@ pub fn markdown(outcome: &Outcome, old_origin: &str, new_origin: &str) -> String
         table(&mut out, &rest);
         out.push('\n');
     }
-    out.push_str("### Generated Rust API\n\n");
+    out.push_str("### Rust API (crate `astro-tokens`: generated module and wrapper)\n\n");
+    let wrapper = outcome.wrapper.as_ref().ok();
+    if let Some(w) = wrapper {
+        wrapper_md(&mut out, w);
+    }
     match &outcome.rust {
-        Ok(s) if s.is_empty() => out.push_str("No public item of the generated code changed.\n"),
-        Ok(s) => summary_md(&mut out, s),
+        Ok(s) if s.is_empty() => out.push_str("No public item of the crate changed.\n"),
+        Ok(s) => summary_md(&mut out, s, wrapper),
         Err(why) => {
             let _ = writeln!(out, "Summary unavailable: {}", cell(why));
         }
@@ -158,7 +179,79 @@ pub fn markdown(outcome: &Outcome, old_origin: &str, new_origin: &str) -> String
     out
 }
 
-fn summary_md(out: &mut String, s: &Summary) {
+/// `types::ApiToken` → `astro_tokens::generated::types::ApiToken` (keeps the kind).
+fn crate_path(key: &str) -> String {
+    match key.split_once(' ') {
+        Some((kind, path)) => format!("{kind} astro_tokens::generated::{path}"),
+        None => format!("astro_tokens::generated::{key}"),
+    }
+}
+
+/// How an item of the summary changed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    Removed,
+    Changed,
+    Added,
+}
+
+/// What the wrapper adds to an item's line: the crate-level names and wrapper signatures
+/// that reach it, and (for a removed or changed item) where `src/` names it.
+fn notes(wrapper: Option<&Wrapper>, key: &str, how: How) -> String {
+    let Some(w) = wrapper else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let through = w.reached_through(key);
+    if !through.is_empty() {
+        let _ = write!(out, "; reached through {}", through.join(", "));
+    }
+    if how != How::Added {
+        let at = w.named_at(key);
+        if !at.is_empty() {
+            let shown: Vec<&str> = at.iter().take(4).map(String::as_str).collect();
+            let more = if at.len() > 4 {
+                format!(" and {} more", at.len() - 4)
+            } else {
+                String::new()
+            };
+            let consequence = if how == How::Removed {
+                "the crate does not compile until src/ is updated"
+            } else {
+                "check that src/ still compiles (`--verify`)"
+            };
+            let _ = write!(
+                out,
+                "; the wrapper names it at {}{more}: {consequence}",
+                shown.join(", ")
+            );
+        }
+    }
+    out
+}
+
+fn wrapper_md(out: &mut String, w: &Wrapper) {
+    let names: Vec<String> = w
+        .reexports
+        .iter()
+        .map(|r| {
+            format!(
+                "`{}` = `generated::{}`",
+                r.name.trim_start_matches("astro_tokens::"),
+                r.target
+            )
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "Generated items are public at `astro_tokens::generated::…`; the wrapper re-exports {} of them ({}) and names generated types in {} public signature(s).\n",
+        names.len(),
+        names.join(", "),
+        w.exposures.len()
+    );
+}
+
+fn summary_md(out: &mut String, s: &Summary, wrapper: Option<&Wrapper>) {
     let total = s.removed.len() + s.changed.len() + s.added.len();
     let _ = writeln!(
         out,
@@ -178,14 +271,43 @@ fn summary_md(out: &mut String, s: &Summary) {
             format!(" `{sig}`")
         }
     };
+    let md_notes = |k: &str, how: How| {
+        let n = notes(wrapper, k, how);
+        if n.is_empty() {
+            n
+        } else {
+            // `; reached through A, B; the wrapper names it at ...` with code spans.
+            n.split("; ")
+                .filter(|p| !p.is_empty())
+                .map(|p| format!(" — {}", cell(p)))
+                .collect()
+        }
+    };
     for (k, s) in &s.removed {
-        let _ = writeln!(out, "- removed `{k}`{}", sig(s));
+        let _ = writeln!(
+            out,
+            "- removed `{}`{}{}",
+            crate_path(k),
+            sig(s),
+            md_notes(k, How::Removed)
+        );
     }
     for (k, old, new) in &s.changed {
-        let _ = writeln!(out, "- changed `{k}`: `{old}` → `{new}`");
+        let _ = writeln!(
+            out,
+            "- changed `{}`: `{old}` → `{new}`{}",
+            crate_path(k),
+            md_notes(k, How::Changed)
+        );
     }
     for (k, s) in &s.added {
-        let _ = writeln!(out, "- added `{k}`{}", sig(s));
+        let _ = writeln!(
+            out,
+            "- added `{}`{}{}",
+            crate_path(k),
+            sig(s),
+            md_notes(k, How::Added)
+        );
     }
     if total > 12 {
         out.push_str("\n</details>\n");

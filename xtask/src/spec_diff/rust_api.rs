@@ -20,6 +20,10 @@ pub struct Summary {
     pub removed: Vec<(String, String)>,
     /// `kind path`, old signature, new signature.
     pub changed: Vec<(String, String, String)>,
+    /// Added variants of enums and fields of structs that are not `#[non_exhaustive]`
+    /// (and, for structs, have only public fields) on both sides: user code matching
+    /// them exhaustively or building them with a struct literal stops compiling.
+    pub exhaustive_additions: Vec<String>,
 }
 
 impl Summary {
@@ -49,6 +53,23 @@ pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
         public_items(new).map_err(|e| format!("the NEW generated code does not parse: {e}"))?;
     let mut summary = Summary::default();
     for (key, sig) in &old {
+        if key.starts_with(ORDER) {
+            // Only the relative order of the variants both sides keep matters.
+            if let Some(n) = new.get(key) {
+                let (a, b) = (sig.split(", "), n.split(", "));
+                let kept_a: Vec<&str> = a
+                    .clone()
+                    .filter(|v| n.split(", ").any(|x| x == *v))
+                    .collect();
+                let kept_b: Vec<&str> = b.filter(|v| sig.split(", ").any(|x| x == *v)).collect();
+                if kept_a != kept_b {
+                    summary
+                        .changed
+                        .push((key.clone(), kept_a.join(", "), kept_b.join(", ")));
+                }
+            }
+            continue;
+        }
         match new.get(key) {
             None => summary.removed.push((key.clone(), sig.clone())),
             Some(n) if n != sig => summary.changed.push((key.clone(), sig.clone(), n.clone())),
@@ -56,11 +77,55 @@ pub fn summarize(old: &str, new: &str) -> Result<Summary, String> {
         }
     }
     for (key, sig) in &new {
-        if !old.contains_key(key) {
+        if !old.contains_key(key) && !key.starts_with(ORDER) {
             summary.added.push((key.clone(), sig.clone()));
+            if let Some(owner) = exhaustive_owner(key, &old, &new) {
+                summary
+                    .exhaustive_additions
+                    .push(format!("{key} (in {owner})"));
+            }
         }
     }
     Ok(summary)
+}
+
+/// For an added variant or field: its enum or struct, when that type exists on both sides
+/// and is exhaustive (a struct also needs only public fields) in NEW.
+fn exhaustive_owner(
+    key: &str,
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> Option<String> {
+    let (owner, open) = if let Some(path) = key.strip_prefix("variant ") {
+        let (ty, _) = path.rsplit_once("::")?;
+        (format!("enum {ty}"), NON_EXHAUSTIVE)
+    } else if let Some(path) = key.strip_prefix("field ") {
+        let (ty, _) = path.rsplit_once('.')?;
+        (format!("struct {ty}"), "")
+    } else {
+        return None;
+    };
+    let exhaustive = |sig: &String| {
+        if key.starts_with("variant ") {
+            sig != open
+        } else {
+            sig.is_empty()
+        }
+    };
+    (old.get(&owner).is_some_and(exhaustive) && new.get(&owner).is_some_and(exhaustive))
+        .then_some(owner)
+}
+
+/// The key prefix of an enum's variant order (`order enum types::E` → `A, B, C`).
+const ORDER: &str = "order ";
+
+/// The signature recorded for a `#[non_exhaustive]` struct or enum.
+const NON_EXHAUSTIVE: &str = "#[non_exhaustive]";
+/// The signature recorded for a struct with a private field (no struct literals outside).
+const PRIVATE_FIELDS: &str = "(private fields)";
+
+fn has_non_exhaustive(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| a.path().is_ident("non_exhaustive"))
 }
 
 /// Every public item of a file, keyed by `kind path`.
@@ -85,7 +150,14 @@ fn collect(items: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
             }
             Item::Struct(s) if is_pub(&s.vis) => {
                 let name = format!("{prefix}{}", s.ident);
-                out.insert(format!("struct {name}"), String::new());
+                let sig = if has_non_exhaustive(&s.attrs) {
+                    NON_EXHAUSTIVE
+                } else if s.fields.iter().any(|f| !is_pub(&f.vis)) {
+                    PRIVATE_FIELDS
+                } else {
+                    ""
+                };
+                out.insert(format!("struct {name}"), sig.to_owned());
                 match &s.fields {
                     Fields::Named(f) => {
                         for field in f.named.iter().filter(|f| is_pub(&f.vis)) {
@@ -109,15 +181,13 @@ fn collect(items: &[Item], prefix: &str, out: &mut BTreeMap<String, String>) {
             }
             Item::Enum(e) if is_pub(&e.vis) => {
                 let name = format!("{prefix}{}", e.ident);
-                let open = e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
+                let open = has_non_exhaustive(&e.attrs);
                 out.insert(
                     format!("enum {name}"),
-                    if open {
-                        "#[non_exhaustive]".to_owned()
-                    } else {
-                        String::new()
-                    },
+                    if open { NON_EXHAUSTIVE } else { "" }.to_owned(),
                 );
+                let order: Vec<String> = e.variants.iter().map(|v| v.ident.to_string()).collect();
+                out.insert(format!("{ORDER}enum {name}"), order.join(", "));
                 for v in &e.variants {
                     let fields: Vec<String> = v.fields.iter().map(|f| ty(&f.ty)).collect();
                     let sig = if fields.is_empty() {
@@ -311,7 +381,7 @@ mod tests {
 
     const NEW: &str = r#"
         pub mod types {
-            pub struct A { pub x: i64, pub y: bool }
+            pub struct A { pub x: i64, pub y: bool, hidden: u8 }
             #[non_exhaustive]
             pub enum E { One, Unknown(::std::string::String) }
             pub mod builder {
@@ -345,6 +415,32 @@ mod tests {
             s.changed[1].2.ends_with("where V: TryInto<i64>"),
             "{:?}",
             s.changed[1]
+        );
+    }
+
+    #[test]
+    fn additions_to_exhaustive_types_are_singled_out() {
+        let old = "pub enum K { A } #[non_exhaustive] pub enum O { A } pub struct S { pub a: u8 } pub struct P { pub a: u8, b: u8 } #[non_exhaustive] pub struct N { pub a: u8 }";
+        let new = "pub enum K { A, B } #[non_exhaustive] pub enum O { A, B } pub struct S { pub a: u8, pub c: u8 } pub struct P { pub a: u8, b: u8, pub c: u8 } #[non_exhaustive] pub struct N { pub a: u8, pub c: u8 } pub enum Fresh { X }";
+        let s = summarize(old, new).expect("both parse");
+        assert_eq!(
+            s.exhaustive_additions,
+            ["field S.c (in struct S)", "variant K::B (in enum K)"]
+        );
+    }
+
+    #[test]
+    fn the_relative_order_of_kept_variants_is_part_of_the_api() {
+        let s = summarize("pub enum E { A, B, C }", "pub enum E { A, X, B, C }").expect("parse");
+        assert!(s.changed.is_empty(), "an insertion keeps the order: {s:?}");
+        let s = summarize("pub enum E { A, B, C }", "pub enum E { C, B }").expect("parse");
+        assert_eq!(
+            s.changed,
+            [(
+                "order enum E".to_owned(),
+                "B, C".to_owned(),
+                "C, B".to_owned()
+            )]
         );
     }
 

@@ -11,17 +11,19 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::rust_types;
-use super::{Change, Ctx, Direction, Impact};
+use super::{Change, Ctx, Direction, Here, Impact, Ptr};
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
-/// Compares two schemas found at `loc`.
+/// Compares two schemas found at `loc`; `here` points at the two schema nodes (which may
+/// be `$ref`s: positions inside follow the reference to the component).
 pub fn compare(
     ctx: &mut Ctx<'_>,
     old: &ReferenceOr<Schema>,
     new: &ReferenceOr<Schema>,
     dir: Direction,
     loc: &str,
+    here: &Here,
 ) {
     let (old_name, old_schema) = match resolve(ctx.old, old) {
         Ok(found) => found,
@@ -31,11 +33,20 @@ pub fn compare(
         Ok(found) => found,
         Err(e) => return ctx.error(format!("NEW: {loc}: {e}")),
     };
+    let component = |name: Option<&str>, site: &Ptr| match name {
+        Some(n) => Ptr::of(&["components", "schemas", n]),
+        None => site.clone(),
+    };
+    let inner = Here {
+        old: component(old_name, &here.old),
+        new: component(new_name, &here.new),
+    };
     match (old_name, new_name) {
         (Some(o), Some(n)) => {
             if o != n {
                 ctx.add(
                     Change::new("schema.name.changed", loc, Impact::None, Impact::Breaking)
+                        .at(&here.child("$ref"))
                         .old(o)
                         .new_value(n)
                         .msg(format!(
@@ -46,10 +57,10 @@ pub fn compare(
             if !ctx.enter(o, n, dir, loc) {
                 return;
             }
-            items(ctx, old_schema, new_schema, dir, loc);
+            items(ctx, old_schema, new_schema, dir, loc, &inner);
             ctx.leave();
         }
-        _ => items(ctx, old_schema, new_schema, dir, loc),
+        _ => items(ctx, old_schema, new_schema, dir, loc, &inner),
     }
 }
 
@@ -111,13 +122,14 @@ fn kind_name(kind: &SchemaKind) -> &'static str {
     }
 }
 
-fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &str) {
+fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &str, at: &Here) {
     nullable(
         ctx,
         old.schema_data.nullable,
         new.schema_data.nullable,
         dir,
         loc,
+        &at.child("nullable"),
     );
     default(
         ctx,
@@ -125,11 +137,12 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
         &new.schema_data.default,
         dir,
         loc,
+        &at.child("default"),
     );
     use SchemaKind as K;
     match (&old.schema_kind, &new.schema_kind) {
-        (K::Type(Type::String(a)), K::Type(Type::String(b))) => strings(ctx, a, b, dir, loc),
-        (K::Type(Type::Integer(a)), K::Type(Type::Integer(b))) => integers(ctx, a, b, dir, loc),
+        (K::Type(Type::String(a)), K::Type(Type::String(b))) => strings(ctx, a, b, dir, loc, at),
+        (K::Type(Type::Integer(a)), K::Type(Type::Integer(b))) => integers(ctx, a, b, dir, loc, at),
         (K::Type(Type::Number(a)), K::Type(Type::Number(b))) => {
             let rust = same_or_breaking(rust_types::number(a), rust_types::number(b));
             format(
@@ -139,6 +152,7 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
                 rust,
                 dir,
                 loc,
+                at,
             );
             let kw = |k, upper, o: Option<f64>, n: Option<f64>| Bound {
                 keyword: k,
@@ -152,6 +166,7 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
                 Impact::None,
                 dir,
                 loc,
+                at,
             );
             bound(
                 ctx,
@@ -159,11 +174,12 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
                 Impact::None,
                 dir,
                 loc,
+                at,
             );
         }
         (K::Type(Type::Boolean(_)), K::Type(Type::Boolean(_))) => {}
-        (K::Type(Type::Array(a)), K::Type(Type::Array(b))) => arrays(ctx, a, b, dir, loc),
-        (K::Type(Type::Object(a)), K::Type(Type::Object(b))) => objects(ctx, a, b, dir, loc),
+        (K::Type(Type::Array(a)), K::Type(Type::Array(b))) => arrays(ctx, a, b, dir, loc, at),
+        (K::Type(Type::Object(a)), K::Type(Type::Object(b))) => objects(ctx, a, b, dir, loc, at),
         (K::OneOf { one_of: a }, K::OneOf { one_of: b })
         | (K::AnyOf { any_of: a }, K::AnyOf { any_of: b })
         | (K::AllOf { all_of: a }, K::AllOf { all_of: b }) => {
@@ -176,6 +192,7 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
                         Impact::Breaking,
                         Impact::Breaking,
                     )
+                    .at(&at.child(name))
                     .old(a.len())
                     .new_value(b.len())
                     .msg(format!(
@@ -186,22 +203,26 @@ fn items(ctx: &mut Ctx<'_>, old: &Schema, new: &Schema, dir: Direction, loc: &st
                 );
             } else {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                    compare(ctx, x, y, dir, &format!("{loc}/{name}[{i}]"));
+                    let member = at.child(name).child(i);
+                    compare(ctx, x, y, dir, &format!("{loc}/{name}[{i}]"), &member);
                 }
             }
         }
-        (K::Not { not: a }, K::Not { not: b }) => compare(ctx, a, b, dir, &format!("{loc}/not")),
+        (K::Not { not: a }, K::Not { not: b }) => {
+            compare(ctx, a, b, dir, &format!("{loc}/not"), &at.child("not"))
+        }
         (K::Any(a), K::Any(b)) => {
             if super::shape(a) != super::shape(b) {
                 ctx.add(
                     Change::new("schema.changed", loc, Impact::Breaking, Impact::Breaking)
+                        .at(at)
                         .old(super::shape(a))
                         .new_value(super::shape(b))
                         .msg("an untyped schema changed; not analysed further, assume breaking"),
                 );
             }
         }
-        (a, b) => type_changed(ctx, kind_name(a), kind_name(b), dir, loc),
+        (a, b) => type_changed(ctx, kind_name(a), kind_name(b), dir, loc, at),
     }
 }
 
@@ -213,7 +234,7 @@ fn same_or_breaking<T: PartialEq>(a: T, b: T) -> Impact {
     }
 }
 
-fn type_changed(ctx: &mut Ctx<'_>, old: &str, new: &str, dir: Direction, loc: &str) {
+fn type_changed(ctx: &mut Ctx<'_>, old: &str, new: &str, dir: Direction, loc: &str, at: &Here) {
     let widened = match dir {
         Direction::Request => old == "integer" && new == "number",
         Direction::Response => old == "number" && new == "integer",
@@ -231,6 +252,7 @@ fn type_changed(ctx: &mut Ctx<'_>, old: &str, new: &str, dir: Direction, loc: &s
     };
     ctx.add(
         Change::new("schema.type.changed", loc, wire, Impact::Breaking)
+            .at(&at.child("type"))
             .old(old)
             .new_value(new)
             .msg(format!(
@@ -239,7 +261,7 @@ fn type_changed(ctx: &mut Ctx<'_>, old: &str, new: &str, dir: Direction, loc: &s
     );
 }
 
-fn nullable(ctx: &mut Ctx<'_>, old: bool, new: bool, dir: Direction, loc: &str) {
+fn nullable(ctx: &mut Ctx<'_>, old: bool, new: bool, dir: Direction, loc: &str, at: &Here) {
     if old == new {
         return;
     }
@@ -263,13 +285,21 @@ fn nullable(ctx: &mut Ctx<'_>, old: bool, new: bool, dir: Direction, loc: &str) 
     };
     ctx.add(
         Change::new(rule, loc, wire, Impact::Breaking)
+            .at(at)
             .old(old)
             .new_value(new)
             .msg(format!("{why}; the Rust type gains or loses an `Option`")),
     );
 }
 
-fn default(ctx: &mut Ctx<'_>, old: &Option<Value>, new: &Option<Value>, dir: Direction, loc: &str) {
+fn default(
+    ctx: &mut Ctx<'_>,
+    old: &Option<Value>,
+    new: &Option<Value>,
+    dir: Direction,
+    loc: &str,
+    at: &Here,
+) {
     if old == new {
         return;
     }
@@ -285,6 +315,7 @@ fn default(ctx: &mut Ctx<'_>, old: &Option<Value>, new: &Option<Value>, dir: Dir
     };
     ctx.add(
         Change::new("schema.default.changed", loc, Impact::Compatible, rust)
+            .at(at)
             .old(old)
             .new_value(new)
             .msg(format!("default changed: {why}")),
@@ -298,6 +329,7 @@ fn format(
     rust: Impact,
     dir: Direction,
     loc: &str,
+    at: &Here,
 ) {
     if old == new {
         return;
@@ -328,6 +360,7 @@ fn format(
     };
     ctx.add(
         Change::new("schema.format.changed", loc, wire, rust)
+            .at(&at.child("format"))
             .old(&old)
             .new_value(&new)
             .msg(format!(
@@ -344,7 +377,14 @@ fn show(v: &Option<String>) -> String {
         .unwrap_or_else(|| "(none)".to_owned())
 }
 
-fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, loc: &str) {
+fn strings(
+    ctx: &mut Ctx<'_>,
+    a: &StringType,
+    b: &StringType,
+    dir: Direction,
+    loc: &str,
+    at: &Here,
+) {
     // typify turns a string with a pattern or a length bound into a validating newtype, so
     // the Rust type changes exactly when such a constraint appears or disappears.
     let constrained =
@@ -358,6 +398,7 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
         rust,
         dir,
         loc,
+        at,
     );
     if a.pattern != b.pattern {
         let breaks = match dir {
@@ -366,6 +407,7 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
         };
         ctx.add(
             Change::new("schema.pattern.changed", loc, if breaks { Impact::Breaking } else { Impact::Compatible }, newtype)
+                .at(&at.child("pattern"))
                 .old(&a.pattern)
                 .new_value(&b.pattern)
                 .msg(if breaks {
@@ -387,6 +429,7 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
         newtype,
         dir,
         loc,
+        at,
     );
     bound(
         ctx,
@@ -394,6 +437,7 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
         newtype,
         dir,
         loc,
+        at,
     );
     let values = |e: &[Option<String>]| -> Vec<String> {
         e.iter()
@@ -406,10 +450,18 @@ fn strings(ctx: &mut Ctx<'_>, a: &StringType, b: &StringType, dir: Direction, lo
         &values(&b.enumeration),
         dir,
         loc,
+        at,
     );
 }
 
-fn integers(ctx: &mut Ctx<'_>, a: &IntegerType, b: &IntegerType, dir: Direction, loc: &str) {
+fn integers(
+    ctx: &mut Ctx<'_>,
+    a: &IntegerType,
+    b: &IntegerType,
+    dir: Direction,
+    loc: &str,
+    at: &Here,
+) {
     let (ra, rb) = (rust_types::integer(a), rust_types::integer(b));
     let rust = same_or_breaking(&ra, &rb);
     format(
@@ -419,6 +471,7 @@ fn integers(ctx: &mut Ctx<'_>, a: &IntegerType, b: &IntegerType, dir: Direction,
         rust,
         dir,
         loc,
+        at,
     );
     let eff = |v: Option<i64>, excl: bool, step: i64| {
         v.map(|v| Value::from(if excl { v + step } else { v }))
@@ -434,6 +487,7 @@ fn integers(ctx: &mut Ctx<'_>, a: &IntegerType, b: &IntegerType, dir: Direction,
         rust,
         dir,
         loc,
+        at,
     );
     bound(
         ctx,
@@ -446,6 +500,7 @@ fn integers(ctx: &mut Ctx<'_>, a: &IntegerType, b: &IntegerType, dir: Direction,
         rust,
         dir,
         loc,
+        at,
     );
     let values = |e: &[Option<i64>]| -> Vec<String> {
         e.iter()
@@ -461,6 +516,7 @@ fn integers(ctx: &mut Ctx<'_>, a: &IntegerType, b: &IntegerType, dir: Direction,
         &values(&b.enumeration),
         dir,
         loc,
+        at,
     );
 }
 
@@ -472,7 +528,7 @@ struct Bound {
     new: Option<Value>,
 }
 
-fn bound(ctx: &mut Ctx<'_>, b: Bound, rust: Impact, dir: Direction, loc: &str) {
+fn bound(ctx: &mut Ctx<'_>, b: Bound, rust: Impact, dir: Direction, loc: &str, at: &Here) {
     let num = |v: &Option<Value>| v.as_ref().and_then(Value::as_f64);
     let (old, new) = (num(&b.old), num(&b.new));
     let verb = match (old, new) {
@@ -519,6 +575,7 @@ fn bound(ctx: &mut Ctx<'_>, b: Bound, rust: Impact, dir: Direction, loc: &str) {
             },
             rust,
         )
+        .at(&at.child(b.keyword))
         .old(&b.old)
         .new_value(&b.new)
         .msg(format!(
@@ -530,7 +587,8 @@ fn bound(ctx: &mut Ctx<'_>, b: Bound, rust: Impact, dir: Direction, loc: &str) {
     );
 }
 
-fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc: &str) {
+fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc: &str, at: &Here) {
+    let list = at.child("enum");
     // Response enums under components/schemas are generated open (known variants +
     // `Unknown(String)`, #[non_exhaustive]); everything else is a closed progenitor enum.
     let open = dir == Direction::Response && ctx.in_component();
@@ -544,6 +602,7 @@ fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc:
             };
             ctx.add(
                 Change::new("schema.enum.added", loc, wire, Impact::Breaking)
+                    .at_new(list.new.clone())
                     .new_value(new)
                     .msg("a free value is now restricted to a list: the Rust type changes from a string to an enum"),
             );
@@ -557,6 +616,7 @@ fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc:
             };
             ctx.add(
                 Change::new("schema.enum.removed", loc, wire, Impact::Breaking)
+                    .at_old(list.old.clone())
                     .old(old)
                     .msg("the value is no longer restricted to a list: the Rust enum becomes a string"),
             );
@@ -568,7 +628,7 @@ fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc:
         Direction::Request => "request",
         Direction::Response => "response",
     };
-    for value in old.iter().filter(|v| !new.contains(v)) {
+    for (i, value) in old.iter().enumerate().filter(|(_, v)| !new.contains(v)) {
         let (wire, msg) = match dir {
             Direction::Request => (
                 Impact::Breaking,
@@ -590,17 +650,31 @@ fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc:
                 wire,
                 Impact::Breaking,
             )
+            .at_old(list.old.child(i))
             .old(value)
             .msg(msg),
         );
     }
-    for value in new.iter().filter(|v| !old.contains(v)) {
+    // The generated enums (closed and open) derive `PartialOrd`/`Ord` in the fragment's
+    // order, so the relative order of the values both sides keep is part of the Rust API.
+    let kept_old: Vec<&String> = old.iter().filter(|v| new.contains(v)).collect();
+    let kept_new: Vec<&String> = new.iter().filter(|v| old.contains(v)).collect();
+    if kept_old != kept_new {
+        ctx.add(
+            Change::new("schema.enum.reordered", loc, Impact::None, Impact::Breaking)
+                .at(&list)
+                .old(&kept_old)
+                .new_value(&kept_new)
+                .msg("the values are listed in another order: the wire is unchanged, but the generated enum's variants follow the fragment's order, so its derived `Ord`/`PartialOrd` (sorting, comparisons) and the discriminants of a fieldless enum change"),
+        );
+    }
+    for (i, value) in new.iter().enumerate().filter(|(_, v)| !old.contains(v)) {
         let (wire, rust, msg) = match (dir, open) {
             (Direction::Request, _) => (
                 Impact::Compatible,
                 Impact::Compatible,
                 format!(
-                    "the server accepts `{value}` too; the closed request enum gains a variant: constructing values is unaffected, only an exhaustive `match` over it in user code would need a new arm (the SDK never returns request enums, so compatible)"
+                    "the server accepts `{value}` too; the request enum gains a variant: compatible because request enums are #[non_exhaustive], so user code already matches them with a wildcard arm (the generated code is checked for the attribute)"
                 ),
             ),
             (Direction::Response, true) => (
@@ -620,13 +694,14 @@ fn enums(ctx: &mut Ctx<'_>, old: &[String], new: &[String], dir: Direction, loc:
         };
         ctx.add(
             Change::new(&format!("{side}.enum.value.added"), loc, wire, rust)
+                .at_new(list.new.child(i))
                 .new_value(value)
                 .msg(msg),
         );
     }
 }
 
-fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: &str) {
+fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: &str, at: &Here) {
     let count = |k, upper, o: Option<usize>, n: Option<usize>| Bound {
         keyword: k,
         upper,
@@ -639,6 +714,7 @@ fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: 
         Impact::None,
         dir,
         loc,
+        at,
     );
     bound(
         ctx,
@@ -646,10 +722,18 @@ fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: 
         Impact::None,
         dir,
         loc,
+        at,
     );
     let item_loc = format!("{loc}[]");
     match (&a.items, &b.items) {
-        (Some(x), Some(y)) => compare(ctx, &unbox(x), &unbox(y), dir, &item_loc),
+        (Some(x), Some(y)) => compare(
+            ctx,
+            &unbox(x),
+            &unbox(y),
+            dir,
+            &item_loc,
+            &at.child("items"),
+        ),
         (None, None) => {}
         (x, y) => ctx.add(
             Change::new(
@@ -658,6 +742,7 @@ fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: 
                 Impact::Breaking,
                 Impact::Breaking,
             )
+            .at(&at.child("items"))
             .old(x.is_some())
             .new_value(y.is_some())
             .msg("the array's item schema was added or removed; the element type changes"),
@@ -665,13 +750,21 @@ fn arrays(ctx: &mut Ctx<'_>, a: &ArrayType, b: &ArrayType, dir: Direction, loc: 
     }
 }
 
-fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, loc: &str) {
+fn objects(
+    ctx: &mut Ctx<'_>,
+    a: &ObjectType,
+    b: &ObjectType,
+    dir: Direction,
+    loc: &str,
+    at: &Here,
+) {
+    let props = at.child("properties");
     let side = match dir {
         Direction::Request => "request",
         Direction::Response => "response",
     };
     for (name, old_prop) in &a.properties {
-        let at = format!("{loc}.{name}");
+        let at_loc = format!("{loc}.{name}");
         let was_required = a.required.contains(name);
         let Some(new_prop) = b.properties.get(name) else {
             let wire = match dir {
@@ -691,10 +784,11 @@ fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, lo
             ctx.add(
                 Change::new(
                     &format!("{side}.property.removed"),
-                    at,
+                    at_loc,
                     wire,
                     Impact::Breaking,
                 )
+                .at_old(props.old.child(name))
                 .old(name)
                 .msg(format!(
                     "property `{name}` removed: {why}; the Rust field is removed"
@@ -726,14 +820,32 @@ fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, lo
                     "the server accepts it missing; the Rust field becomes `Option<T>`",
                 ),
             };
+            let entry = |list: &[String], side: &Ptr| {
+                let i = list.iter().position(|n| n == name);
+                let list = side.child("required");
+                i.map_or(list.clone(), |i| list.child(i))
+            };
+            let change = Change::new(rule, at_loc.clone(), wire, Impact::Breaking);
+            let change = if is_required {
+                change.at_new(entry(&b.required, &at.new))
+            } else {
+                change.at_old(entry(&a.required, &at.old))
+            };
             ctx.add(
-                Change::new(rule, at.clone(), wire, Impact::Breaking)
+                change
                     .old(was_required)
                     .new_value(is_required)
                     .msg(format!("property `{name}`: {why}")),
             );
         }
-        compare(ctx, &unbox(old_prop), &unbox(new_prop), dir, &at);
+        compare(
+            ctx,
+            &unbox(old_prop),
+            &unbox(new_prop),
+            dir,
+            &at_loc,
+            &props.child(name),
+        );
     }
     for name in b
         .properties
@@ -745,7 +857,7 @@ fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, lo
             (Direction::Response, _) => (
                 Impact::Compatible,
                 Impact::Compatible,
-                "the OLD client ignores unknown fields; NEW adds a public field (use the builders or `..` rather than struct literals)",
+                "the OLD client ignores unknown fields; NEW adds a field to a #[non_exhaustive] struct, which user code deserializes or builds with its builder, never with a struct literal (the generated code is checked for the attribute)",
             ),
             (Direction::Request, false) => (
                 Impact::Compatible,
@@ -765,6 +877,7 @@ fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, lo
                 wire,
                 rust,
             )
+            .at_new(props.new.child(name))
             .new_value(name)
             .msg(format!(
                 "property `{name}` added{}: {why}",
@@ -780,6 +893,7 @@ fn objects(ctx: &mut Ctx<'_>, a: &ObjectType, b: &ObjectType, dir: Direction, lo
                 Impact::Breaking,
                 Impact::Breaking,
             )
+            .at(&at.child("additionalProperties"))
             .old(super::shape(&a.additional_properties))
             .new_value(super::shape(&b.additional_properties))
             .msg("additionalProperties changed; the generated map or struct changes"),
