@@ -6,6 +6,7 @@
 use std::collections::VecDeque;
 
 use tracing::Instrument;
+use tracing::instrument::WithSubscriber;
 
 use crate::error::Error;
 use crate::page::Page;
@@ -21,7 +22,8 @@ pub(super) struct Flight {
 
 impl Flight {
     /// Starts `request` (for `offset` and `limit`) on the current tokio runtime, in the
-    /// caller's tracing span.
+    /// caller's tracing span and with the caller's subscriber (which may be a thread's
+    /// default: the task may run on another thread).
     ///
     /// # Panics
     /// Outside a tokio runtime, like every request of the SDK.
@@ -30,7 +32,10 @@ impl Flight {
         limit: u32,
         request: impl Future<Output = Result<Page, Error>> + Send + 'static,
     ) -> Self {
-        let task = tokio::spawn(request.instrument(tracing::Span::current()));
+        let request = request
+            .instrument(tracing::Span::current())
+            .with_current_subscriber();
+        let task = tokio::spawn(request);
         Self {
             offset,
             limit,

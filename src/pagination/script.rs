@@ -198,7 +198,7 @@ impl Server {
         })
     }
 
-    async fn serve(self, offset: u64, limit: u32) -> Result<Page, Error> {
+    pub(super) async fn serve(self, offset: u64, limit: u32) -> Result<Page, Error> {
         let call = {
             let mut calls = self.calls.lock().expect("not poisoned");
             calls.push((offset, limit));

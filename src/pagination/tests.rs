@@ -471,6 +471,34 @@ async fn a_panic_in_a_request_resumes_in_the_consumer() {
     let _ = pages.try_next().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_run_with_the_consumers_tracing_subscriber_and_span_on_any_thread() {
+    type Fmt = tracing_subscriber::fmt::Subscriber;
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::fmt().finish());
+    let consumer = tracing::info_span!("consumer");
+    let plan = Plan {
+        start: 0,
+        page_size: 10,
+        max_items: None,
+        concurrency: 4,
+    };
+    let server = Server::with(100);
+    let pages = paginate(plan, move |offset, limit| {
+        let server = server.clone();
+        async move {
+            let subscribed = tracing::dispatcher::get_default(|d| d.is::<Fmt>());
+            let in_span = tracing::Span::current().metadata().map(|m| m.name());
+            assert!(subscribed, "the request lost the consumer's subscriber");
+            assert_eq!(in_span, Some("consumer"));
+            server.serve(offset, limit).await
+        }
+    });
+    let pages: Vec<Page> = tracing::Instrument::instrument(pages.try_collect(), consumer)
+        .await
+        .expect("no error");
+    assert_eq!(pages.len(), 10);
+}
+
 #[test]
 fn the_streams_are_send_and_unpin() {
     fn send_unpin<T: Send + Unpin + 'static>() {}
