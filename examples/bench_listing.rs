@@ -1,22 +1,27 @@
-//! Benchmark of the listing against the fake API (`astro-tokens-fake`): requests per listing, prefetch
-//! speedup, CPU cost against a hand-written reqwest + serde_json loop, and memory while
-//! streaming. Each figure is a ratio measured in this run, printed on one line, followed
-//! by a PASS/FAIL line against its target (the exit status is 0 either way).
+//! Benchmark of the listing against the fake API (`astro-tokens-fake`): requests per listing (and
+//! against a server that caps pages), prefetch speedup, overlap of a busy consumer with
+//! the network, CPU cost against a hand-written reqwest + serde_json loop, and memory
+//! while streaming. Each figure is a ratio measured in this run, printed on one line,
+//! followed by a PASS/FAIL line against its target (the exit status is 0 either way).
 //!
 //! ```text
-//! cargo run --release --example bench_listing [-- memory requests prefetch cpu]
+//! cargo run --release --example bench_listing [-- memory requests capped prefetch overlap cpu]
 //! ```
 //!
 //! With arguments, only the figures named run (in the order above).
 //!
 //! The fake runs on its own runtime (one worker thread); the client side runs on a
-//! current-thread runtime on the main thread, so the CPU time of the main thread
-//! (`/proc/thread-self/stat`) is the client's alone.
+//! current-thread runtime on the main thread, except for `overlap`, whose consumer blocks
+//! the main thread (as a CSV writer would) while the requests run on a runtime's workers.
 //!
-//! Memory is the client's alone: for each size, this program runs itself twice more, once
-//! as the fake (`--serve-fake N`: serves N tokens and prints `base_url token organization`
-//! on one line, until its stdin closes) and once as the client (`--memory-child`, pointed
-//! at that fake through the environment), which measures its own peak RSS growth.
+//! Memory and CPU are the client's alone: this program runs itself again as the fake
+//! (`--serve-fake N`: serves N tokens and prints `base_url token organization` on one
+//! line, until its stdin closes) and as the client (`--memory-child`, or `--cpu-child
+//! sdk|hand`, pointed at that fake through the environment). The memory child measures its
+//! own peak RSS growth. The CPU child runs under valgrind's callgrind, which counts the
+//! instructions executed inside `cpu_measured` (the listing, after a warm-up page): a
+//! count that does not depend on the machine's load, unlike CPU time. Without valgrind
+//! (Debian package `valgrind`) the CPU figure is skipped.
 
 use std::error::Error;
 use std::hint::black_box;
@@ -24,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use astro_tokens::generated::types::ApiTokensPaginated;
 use astro_tokens::{Client, ListTokens};
-use astro_tokens_fake::FakeApi;
+use astro_tokens_fake::{FakeApi, FakeApiBuilder};
 use futures::TryStreamExt;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -43,6 +48,7 @@ fn main() -> Result<()> {
     match &chosen[..] {
         [flag, n] if flag == "--serve-fake" => return serve_fake(n.parse()?),
         [flag] if flag == "--memory-child" => return memory_child(),
+        [flag, side] if flag == "--cpu-child" => return cpu_child(side.parse()?),
         _ => {}
     }
     let wanted = |name: &str| chosen.is_empty() || chosen.iter().any(|c| c == name);
@@ -53,11 +59,17 @@ fn main() -> Result<()> {
     if wanted("requests") {
         requests(&server, &client_side)?;
     }
+    if wanted("capped") {
+        capped(&server, &client_side)?;
+    }
     if wanted("prefetch") {
         prefetch(&server, &client_side)?;
     }
+    if wanted("overlap") {
+        overlap(&server)?;
+    }
     if wanted("cpu") {
-        cpu(&server, &client_side)?;
+        cpu()?;
     }
     Ok(())
 }
@@ -67,7 +79,14 @@ fn start(
     tokens: usize,
     latency: Option<Duration>,
 ) -> Result<FakeApi> {
-    let mut builder = FakeApi::builder().tokens(tokens);
+    start_with(server, FakeApi::builder().tokens(tokens), latency)
+}
+
+fn start_with(
+    server: &tokio::runtime::Runtime,
+    mut builder: FakeApiBuilder,
+    latency: Option<Duration>,
+) -> Result<FakeApi> {
     if let Some(latency) = latency {
         builder = builder.latency(latency);
     }
@@ -107,6 +126,36 @@ fn requests(server: &tokio::runtime::Runtime, client: &tokio::runtime::Runtime) 
     Ok(())
 }
 
+/// `capped_requests: ... concurrency 1: X, 4: Y, 8: Z requests (minimum M)`.
+fn capped(server: &tokio::runtime::Runtime, client: &tokio::runtime::Runtime) -> Result<()> {
+    const N: usize = 2000;
+    const CAP: usize = 100;
+    const ASKED: u32 = 1000;
+    let minimum = N.div_ceil(CAP);
+    let mut made = Vec::new();
+    for concurrency in [1, 4, 8] {
+        let fake = start_with(server, FakeApi::builder().tokens(N).max_limit(CAP), None)?;
+        let list = listing(&fake)?.page_size(ASKED).concurrency(concurrency);
+        let listed = client.block_on(list.collect_all())?;
+        if listed.len() != N {
+            return Err(format!("listed {} of {N} tokens", listed.len()).into());
+        }
+        made.push((concurrency, fake.request_count()));
+    }
+    let counts: Vec<String> = made.iter().map(|(n, r)| format!("{n}: {r}")).collect();
+    println!(
+        "capped_requests: {N} tokens at page_size({ASKED}) from a server that serves at most \
+         {CAP} a page, concurrency {} requests (minimum {minimum})",
+        counts.join(", ")
+    );
+    verdict(
+        "capped_requests",
+        made.iter().all(|&(_, r)| r == minimum),
+        "= minimum at every concurrency",
+    );
+    Ok(())
+}
+
 /// `prefetch_speedup: concurrency 8 vs 1 over 40 pages with 25 ms latency: R x`.
 fn prefetch(server: &tokio::runtime::Runtime, client: &tokio::runtime::Runtime) -> Result<()> {
     const PAGE: u32 = 100;
@@ -136,67 +185,268 @@ fn prefetch(server: &tokio::runtime::Runtime, client: &tokio::runtime::Runtime) 
     Ok(())
 }
 
-/// `cpu_ratio: items() vs a hand-written reqwest + serde_json loop over 100000 tokens: R`.
-fn cpu(server: &tokio::runtime::Runtime, client: &tokio::runtime::Runtime) -> Result<()> {
-    const N: usize = 100_000;
-    const PAGE: u32 = 1000;
-    const RUNS: usize = 11;
-    let fake = start(server, N, None)?;
-    let http = reqwest::Client::new();
-
-    let sdk = |fake: &FakeApi| -> Result<(f64, f64)> {
-        let list = listing(fake)?.page_size(PAGE);
-        measure(|| {
-            client.block_on(async {
-                let mut items = list.items();
-                let mut count = 0usize;
-                while let Some(token) = items.try_next().await? {
-                    black_box(&token);
-                    count += 1;
-                }
-                Ok::<usize, Box<dyn Error>>(count)
-            })
-        })
+/// `overlap: ... R of ideal`: a consumer that is busy W per page (blocking its thread, as
+/// a CSV writer or a database insert would) against a fake with latency L, at
+/// concurrency n. Ideally the requests run meanwhile, so the listing takes the first
+/// page's latency plus, per page, the longer of the consumer's work and L / n.
+fn overlap(server: &tokio::runtime::Runtime) -> Result<()> {
+    const PAGES: u32 = 40;
+    const PAGE: u32 = 100;
+    const N: usize = 4;
+    const RUNS: usize = 3;
+    let latency = Duration::from_millis(40);
+    let work = latency / 2;
+    let fake = start(server, (PAGES * PAGE) as usize, Some(latency))?;
+    // The consumer runs on the main thread (`block_on`); the requests on the workers.
+    let client = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let once = || -> Result<Duration> {
+        let list = listing(&fake)?.page_size(PAGE).concurrency(N);
+        let began = Instant::now();
+        let pages = client.block_on(async {
+            let mut pages = list.pages();
+            let mut count = 0u32;
+            while let Some(page) = pages.try_next().await? {
+                black_box(&page);
+                std::thread::sleep(work);
+                count += 1;
+            }
+            Ok::<u32, Box<dyn Error>>(count)
+        })?;
+        let took = began.elapsed();
+        if pages != PAGES {
+            return Err(format!("listed {pages} pages").into());
+        }
+        Ok(took)
     };
-    let hand = |fake: &FakeApi| -> Result<(f64, f64)> {
-        measure(|| client.block_on(hand_written(&http, fake, PAGE)))
-    };
-
-    sdk(&fake)?; // warm-up of both paths (connections, the fake's caches)
-    hand(&fake)?;
-    let (mut sdk_cpu, mut hand_cpu, mut sdk_wall, mut hand_wall) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..RUNS {
-        let (c, w) = sdk(&fake)?;
-        sdk_cpu.push(c);
-        sdk_wall.push(w);
-        let (c, w) = hand(&fake)?;
-        hand_cpu.push(c);
-        hand_wall.push(w);
-    }
-    let ratio = median(sdk_cpu.clone()) / median(hand_cpu.clone());
-    let wall = median(sdk_wall) / median(hand_wall);
+    once()?; // warm-up: connections
+    let measured: Vec<f64> = (0..RUNS)
+        .map(|_| once().map(|d| d.as_secs_f64()))
+        .collect::<Result<_>>()?;
+    let ideal = latency.as_secs_f64()
+        + f64::from(PAGES) * work.as_secs_f64().max(latency.as_secs_f64() / N as f64);
+    let wall = median(measured.clone());
+    let ratio = ideal / wall;
     println!(
-        "cpu_ratio: items() vs a hand-written reqwest + serde_json loop over {N} tokens: {ratio:.3}"
+        "overlap: {PAGES} pages, {} ms latency, consumer busy {} ms a page, concurrency {N}: \
+         {ratio:.2} of ideal",
+        latency.as_millis(),
+        work.as_millis()
     );
+    let runs: Vec<String> = measured.iter().map(|s| format!("{:.0}", s * 1e3)).collect();
     println!(
-        "  (client-thread CPU, median of {RUNS}: items() {:.0} ms, hand-written {:.0} ms; wall-time ratio {wall:.3})",
-        median(sdk_cpu) * 1e3,
-        median(hand_cpu) * 1e3
+        "  (ideal L + P x max(W, L/n) = {:.0} ms; measured {:.0} ms, median of {RUNS}: {} ms; \
+         without overlap it would be about {:.0} ms)",
+        ideal * 1e3,
+        wall * 1e3,
+        runs.join(", "),
+        (latency.as_secs_f64() + work.as_secs_f64()) * f64::from(PAGES) * 1e3
     );
-    verdict("cpu_ratio", ratio <= 1.10, "<= 1.10");
+    verdict("overlap", ratio >= 0.85, ">= 0.85 of ideal");
     Ok(())
 }
 
-/// The loop a user would write without the SDK: same page size, same generated type.
-async fn hand_written(http: &reqwest::Client, fake: &FakeApi, page: u32) -> Result<usize> {
-    let url = fake.tokens_url();
+/// The two sides of the CPU figure.
+#[derive(Clone, Copy, Debug)]
+enum Side {
+    /// `items()` of the SDK.
+    Sdk,
+    /// The loop a user would write without it.
+    Hand,
+}
+
+impl std::str::FromStr for Side {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "sdk" => Ok(Self::Sdk),
+            "hand" => Ok(Self::Hand),
+            other => Err(format!("--cpu-child takes sdk or hand, not {other:?}")),
+        }
+    }
+}
+
+impl Side {
+    fn arg(self) -> &'static str {
+        match self {
+            Self::Sdk => "sdk",
+            Self::Hand => "hand",
+        }
+    }
+}
+
+const CPU_TOKENS: usize = 100_000;
+const CPU_PAGE: u32 = 1000;
+
+/// `cpu_ratio: items() vs a hand-written reqwest + serde_json loop over N tokens,
+/// instructions under callgrind: R`. Each side runs RUNS times, alternating, each in its
+/// own process under callgrind against one fake in another process; the ratio is that of
+/// the means, and the spread of each side and of the ratio is printed.
+fn cpu() -> Result<()> {
+    // Two runs a side show the spread; the counts repeat to a few parts in a million.
+    const RUNS: usize = 2;
+    let valgrind = std::process::Command::new("valgrind")
+        .arg("--version")
+        .output();
+    let Ok(version) = valgrind.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned()) else {
+        println!("cpu_ratio: not measured");
+        println!(
+            "  cpu_ratio: SKIP (valgrind not found; install it, e.g. apt-get install valgrind)"
+        );
+        return Ok(());
+    };
+    let fake = FakeProcess::start(CPU_TOKENS)?;
+    let (mut sdk, mut hand) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        sdk.push(callgrind(Side::Sdk, &fake)? as f64);
+        hand.push(callgrind(Side::Hand, &fake)? as f64);
+    }
+    drop(fake);
+    let ratios: Vec<f64> = sdk.iter().zip(&hand).map(|(s, h)| s / h).collect();
+    let ratio = mean(&sdk) / mean(&hand);
+    println!(
+        "cpu_ratio: items() vs a hand-written reqwest + serde_json loop over {CPU_TOKENS} \
+         tokens, instructions under callgrind: {ratio:.3}"
+    );
+    println!(
+        "  ({version}, {RUNS} alternating runs a side: items() {:.4} G instructions (spread \
+         {:.3} %), hand-written {:.4} G (spread {:.3} %); ratio per run {}, spread {:.3} %)",
+        mean(&sdk) / 1e9,
+        spread(&sdk) * 100.0,
+        mean(&hand) / 1e9,
+        spread(&hand) * 100.0,
+        ratios
+            .iter()
+            .map(|r| format!("{r:.5}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        spread(&ratios) * 100.0,
+    );
+    verdict("cpu_ratio", ratio <= 1.10, "<= 1.10, aim <= 1.03");
+    Ok(())
+}
+
+/// (max - min) / mean.
+fn spread(values: &[f64]) -> f64 {
+    let max = values.iter().copied().fold(f64::MIN, f64::max);
+    let min = values.iter().copied().fold(f64::MAX, f64::min);
+    (max - min) / mean(values)
+}
+
+fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+/// Runs `--cpu-child side` under callgrind against `fake`; returns the instructions
+/// executed inside `cpu_measured`.
+fn callgrind(side: Side, fake: &FakeProcess) -> Result<u64> {
+    let out = std::env::temp_dir().join(format!(
+        "bench_listing.{}.{}.callgrind",
+        std::process::id(),
+        side.arg()
+    ));
+    let output = std::process::Command::new("valgrind")
+        .args([
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            "--toggle-collect=*cpu_measured*",
+        ])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(std::env::current_exe()?)
+        .args(["--cpu-child", side.arg()])
+        .env("BENCH_FAKE_URL", &fake.base_url)
+        .env("BENCH_FAKE_TOKEN", &fake.token)
+        .env("BENCH_FAKE_ORG", &fake.organization_id)
+        .output()?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    let counted: usize = text.trim().parse().map_err(|e| {
+        format!(
+            "cpu child {side:?}: {e}: {text:?}, stderr {:?}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })?;
+    if counted != CPU_TOKENS {
+        return Err(format!("cpu child {side:?} listed {counted} tokens").into());
+    }
+    let profile = std::fs::read_to_string(&out)?;
+    let _ = std::fs::remove_file(&out);
+    let total = profile
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("summary:")
+                .or_else(|| line.strip_prefix("totals:"))
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .ok_or_else(|| format!("no summary in {}", out.display()))?;
+    Ok(total.parse()?)
+}
+
+/// `--cpu-child sdk|hand`: lists every token of the fake named by the environment, after a
+/// warm-up page, inside [`cpu_measured`]; prints how many tokens it listed.
+fn cpu_child(side: Side) -> Result<()> {
+    let var = |name: &str| std::env::var(name).map_err(|e| format!("{name}: {e}"));
+    let (url, token, org) = (
+        var("BENCH_FAKE_URL")?,
+        var("BENCH_FAKE_TOKEN")?,
+        var("BENCH_FAKE_ORG")?,
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let sdk = Client::builder().token(&token).base_url(&url).build()?;
+    let list = sdk.list_tokens(&org).page_size(CPU_PAGE);
+    let http = reqwest::Client::new();
+    let tokens_url = format!("{url}/organizations/{org}/tokens");
+    // Warm-up: one page each way (connections, lazily built state).
+    runtime.block_on(list.clone().first_page())?;
+    runtime.block_on(hand_written(&http, &tokens_url, &token, CPU_PAGE, Some(1)))?;
+    let count = cpu_measured(&runtime, side, list, &http, &tokens_url, &token)?;
+    println!("{count}");
+    Ok(())
+}
+
+/// The code whose instructions the CPU figure counts (callgrind's `--toggle-collect`).
+#[inline(never)]
+fn cpu_measured(
+    runtime: &tokio::runtime::Runtime,
+    side: Side,
+    list: ListTokens,
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+) -> Result<usize> {
+    match side {
+        Side::Sdk => runtime.block_on(async {
+            let mut items = list.items();
+            let mut count = 0usize;
+            while let Some(token) = items.try_next().await? {
+                black_box(&token);
+                count += 1;
+            }
+            Ok(count)
+        }),
+        Side::Hand => runtime.block_on(hand_written(http, url, token, CPU_PAGE, None)),
+    }
+}
+
+/// The loop a user would write without the SDK: same page size, same generated type; at
+/// most `pages` pages if given.
+async fn hand_written(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    page: u32,
+    pages: Option<usize>,
+) -> Result<usize> {
     let mut offset: u64 = 0;
     let mut count = 0usize;
+    let mut fetched = 0usize;
     loop {
         let body: ApiTokensPaginated = http
-            .get(&url)
-            .bearer_auth(fake.token())
+            .get(url)
+            .bearer_auth(token)
             .query(&[("offset", offset), ("limit", u64::from(page))])
             .send()
             .await?
@@ -209,7 +459,11 @@ async fn hand_written(http: &reqwest::Client, fake: &FakeApi, page: u32) -> Resu
             count += 1;
         }
         offset += received;
-        if received == 0 || offset >= u64::try_from(body.total_count)? {
+        fetched += 1;
+        if received == 0
+            || offset >= u64::try_from(body.total_count)?
+            || pages.is_some_and(|pages| fetched >= pages)
+        {
             return Ok(count);
         }
     }
@@ -432,41 +686,6 @@ fn decoded_size(token: &astro_tokens::ApiToken) -> usize {
             .iter()
             .map(|r| text(&r.entity_id) + text(&r.role) + maybe(&r.deployment_id))
             .sum::<usize>()
-}
-
-/// Runs `work`, returning the main thread's CPU seconds and the wall seconds it took.
-fn measure(work: impl FnOnce() -> Result<usize>) -> Result<(f64, f64)> {
-    let cpu_before = thread_cpu_seconds()?;
-    let began = Instant::now();
-    let count = work()?;
-    let wall = began.elapsed().as_secs_f64();
-    let cpu = thread_cpu_seconds()? - cpu_before;
-    black_box(count);
-    Ok((cpu, wall))
-}
-
-/// utime + stime of the calling thread, from `/proc/thread-self/stat`.
-fn thread_cpu_seconds() -> Result<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat")?;
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let after = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest)
-        .ok_or("unexpected /proc/thread-self/stat")?;
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    // utime and stime are fields 14 and 15 of the line; 12 and 13 after the name.
-    let ticks: u64 = fields
-        .get(11..13)
-        .ok_or("short /proc/thread-self/stat")?
-        .iter()
-        .map(|f| f.parse::<u64>())
-        .sum::<std::result::Result<u64, _>>()?;
-    Ok(ticks as f64 / clock_ticks_per_second())
-}
-
-/// `USER_HZ`: 100 on every Linux ABI in use (reading it needs `sysconf`).
-fn clock_ticks_per_second() -> f64 {
-    100.0
 }
 
 /// A `kB` line of `/proc/self/status`, e.g. `VmRSS`.

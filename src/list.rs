@@ -132,7 +132,9 @@ impl ListTokens {
         self
     }
 
-    /// Tokens per request, 1..=1000 (default 100).
+    /// Tokens per request, 1..=1000 (default 100). A server that serves fewer with a
+    /// smaller `limit` in its answer caps the page size: from then on the listing asks for
+    /// its `limit` (see [`ListingReport::capped_page_size`](crate::ListingReport::capped_page_size)).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size;
         self
@@ -146,7 +148,14 @@ impl ListTokens {
     }
 
     /// Pages in flight at once once the first page told the total (default 1, at least 1).
-    /// Tokens still come out in offset order; dropping the stream cancels what is in flight.
+    ///
+    /// With 2 or more, the listing fetches up to that many pages ahead in the background:
+    /// each request runs as a tokio task, so it progresses while your code is busy with
+    /// earlier tokens (not only while it polls the stream), and each page handed over
+    /// makes room for the next request at once. At most `pages` pages are fetched ahead of
+    /// the one you hold, which bounds memory. With 1, a page is requested only when you ask
+    /// for it. Tokens still come out in offset order; dropping the stream aborts what is in
+    /// flight. The stream must be polled inside a tokio runtime (as every request is).
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages;
         self
@@ -225,8 +234,8 @@ impl ListTokens {
     /// from later ones (within the limits stated in `docs/listing.md`: a token id is never
     /// yielded twice on stable data or data whose change `totalCount` reveals); the stream
     /// ends after the first error. With
-    /// [`concurrency(n)`](Self::concurrency), up to `n` pages are fetched ahead once the
-    /// first page told the total. [`Pages::report`] tells whether the data changed
+    /// [`concurrency(n)`](Self::concurrency), n ≥ 2, up to `n` pages are fetched ahead in
+    /// the background once the first page told the total. [`Pages::report`] tells whether the data changed
     /// meanwhile. Invalid settings come out as the stream's only item, and nothing is sent.
     ///
     /// ```no_run

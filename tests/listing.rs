@@ -1,8 +1,11 @@
 //! The listing against the fake API (`astro-tokens-fake`): request counts, order
-//! under two-key sorts, filters, prefetch, a server that ignores `offset`, data changing
-//! mid-listing, cancellation on drop, and validation that sends nothing.
+//! under two-key sorts, filters, prefetch in the background, a server that ignores
+//! `offset`, a server that caps pages, data changing mid-listing, cancellation on drop,
+//! and validation that sends nothing.
 
 use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use astro_tokens::{ApiToken, ApiTokenRoleEntityType, Client, Error, SortField, TokenKind};
@@ -328,4 +331,156 @@ async fn invalid_settings_are_rejected_by_every_result_method_and_send_nothing()
         }
     }
     assert_eq!(fake.request_count(), 0);
+}
+
+/// A fake of `n` tokens that serves at most `cap` a page (and says `limit: cap`).
+async fn capped_fake(n: usize, cap: usize) -> FakeApi {
+    FakeApi::builder()
+        .tokens(n)
+        .max_limit(cap)
+        .start()
+        .await
+        .expect("fake")
+}
+
+#[tokio::test]
+async fn a_capped_fake_is_listed_in_exactly_ceil_remaining_over_cap_requests() {
+    // (cap, offset, max_items); 250 tokens, page_size(1000).
+    let cases: [(usize, u64, Option<u64>); 5] = [
+        (1, 3, Some(40)),
+        (7, 0, None),
+        (7, 20, Some(100)),
+        (100, 0, None),
+        (100, 30, Some(150)),
+    ];
+    for (cap, offset, max) in cases {
+        for concurrency in [1, 4, 8] {
+            let case =
+                format!("cap {cap}, offset {offset}, max {max:?}, concurrency {concurrency}");
+            let fake = capped_fake(250, cap).await;
+            let mut listing = client(&fake)
+                .list_tokens(fake.organization_id())
+                .offset(offset)
+                .page_size(1000)
+                .concurrency(concurrency);
+            if let Some(max) = max {
+                listing = listing.max_items(max);
+            }
+            let mut items = listing.items();
+            let tokens: Vec<ApiToken> = items.by_ref().try_collect().await.expect("listing");
+            let all = fake.select(&[]).expect("the fake's own order");
+            let start = offset as usize;
+            let end = max.map_or(250, |max| (start + max as usize).min(250));
+            assert_eq!(ids(&tokens), ids(&all[start..end]), "{case}");
+            let mut requests = offsets_and_limits(&fake);
+            requests.sort_unstable();
+            let first = max.map_or(1000, |max| max.min(1000));
+            let mut expected = vec![(offset, first)];
+            let mut at = offset + cap as u64;
+            while at < end as u64 {
+                let limit = max.map_or(cap as u64, |max| (cap as u64).min(offset + max - at));
+                expected.push((at, limit));
+                at += limit;
+            }
+            assert_eq!(requests.len(), (end - start).div_ceil(cap), "{case}");
+            assert_eq!(requests, expected, "{case}");
+            let report = items.report();
+            assert_eq!(report.capped_page_size, Some(cap as u32), "{case}");
+            assert!(report.is_consistent(), "{case}: {report:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn two_thousand_tokens_capped_at_100_asked_1000_take_20_requests_with_or_without_prefetch() {
+    for concurrency in [1, 4] {
+        let fake = FakeApi::builder()
+            .tokens(2000)
+            .max_limit(100)
+            .latency(Duration::from_millis(2))
+            .start()
+            .await
+            .expect("fake");
+        let tokens = client(&fake)
+            .list_tokens(fake.organization_id())
+            .page_size(1000)
+            .concurrency(concurrency)
+            .collect_all()
+            .await
+            .expect("listing");
+        assert_eq!(tokens.len(), 2000);
+        assert_distinct(&ids(&tokens));
+        assert_eq!(fake.request_count(), 20, "concurrency {concurrency}");
+    }
+}
+
+/// A fake with `latency` that counts the requests it answered (its responder runs after
+/// the latency, and only for requests whose connection is still open).
+async fn counting_fake(n: usize, latency: Duration) -> (FakeApi, Arc<AtomicUsize>) {
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&answered);
+    let fake = FakeApi::builder()
+        .tokens(n)
+        .latency(latency)
+        .respond_with(move |_, _| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            None
+        })
+        .start()
+        .await
+        .expect("fake");
+    (fake, answered)
+}
+
+/// Waits (up to 10 s) until `done` holds.
+async fn eventually(done: impl Fn() -> bool) -> bool {
+    for _ in 0..1000 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    done()
+}
+
+#[tokio::test]
+async fn with_prefetch_pages_are_fetched_while_the_consumer_does_not_poll() {
+    let (fake, answered) = counting_fake(1000, Duration::from_millis(20)).await;
+    let mut pages = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(10)
+        .concurrency(4)
+        .pages();
+    pages.try_next().await.expect("listing").expect("a page");
+    // The consumer is busy elsewhere: the four pages ahead are still fetched, no more.
+    assert!(
+        eventually(|| answered.load(Ordering::SeqCst) == 5).await,
+        "answered while not polled: {}",
+        answered.load(Ordering::SeqCst)
+    );
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(fake.request_count(), 5);
+    assert_eq!(pages.report().requests, 5);
+}
+
+#[tokio::test]
+async fn dropping_the_stream_aborts_the_requests_in_flight() {
+    let (fake, answered) = counting_fake(1000, Duration::from_millis(300)).await;
+    let mut pages = client(&fake)
+        .list_tokens(fake.organization_id())
+        .page_size(10)
+        .concurrency(4)
+        .pages();
+    pages.try_next().await.expect("listing").expect("a page");
+    assert!(eventually(|| fake.request_count() == 5).await);
+    drop(pages);
+    // Well past the latency: the four requests in flight were never answered, because
+    // their connections were closed, and nothing else was sent.
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert_eq!(fake.request_count(), 5);
+    assert_eq!(
+        answered.load(Ordering::SeqCst),
+        1,
+        "only the first page was answered"
+    );
 }

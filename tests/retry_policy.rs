@@ -210,7 +210,12 @@ async fn the_limit_ends_a_run_of_failures_with_the_last_one_as_its_source() {
         panic!("expected Error::RetryLimit, got {error:?}")
     };
     assert!(*attempts >= 2 && (*attempts as usize) < 1_000, "{attempts}");
-    assert_eq!(server.request_count(), *attempts as usize);
+    // The limit may cut the last attempt before the server has read its request.
+    let seen = server.request_count();
+    assert!(
+        seen == *attempts as usize || seen + 1 == *attempts as usize,
+        "{seen} requests for {attempts} attempts"
+    );
     assert_eq!(last.as_deref().and_then(Error::status), Some(503));
     assert!(error.is_retryable(), "a 503 may succeed on a later run");
 }

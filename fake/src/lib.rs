@@ -26,7 +26,8 @@
 //! 5. missing or wrong `Authorization: Bearer <token>` → 401;
 //! 6. an organization other than the fake's → 404;
 //! 7. invalid query → 400 with one `fieldErrors` entry per problem;
-//! 8. otherwise 200 with `ApiTokensPaginated` (`totalCount` counts matches after filters).
+//! 8. otherwise 200 with `ApiTokensPaginated` (`totalCount` counts matches after filters;
+//!    with [`FakeApiBuilder::max_limit`], at most that many tokens, and `limit` says so).
 //!
 //! Errors use the `Error` schema (`message`, `requestId`, `statusCode`, `fieldErrors`), and
 //! every response carries an `x-request-id` header equal to the body's `requestId`.
@@ -203,6 +204,7 @@ pub struct FakeApiBuilder {
     anchor: DateTime<Utc>,
     latency: Option<Duration>,
     ignore_offset: bool,
+    max_limit: Option<usize>,
     data: Option<Vec<ApiToken>>,
     deployment_workspace: Vec<(String, String)>,
     responder: Option<Responder>,
@@ -219,6 +221,7 @@ impl Default for FakeApiBuilder {
             anchor: default_anchor(),
             latency: None,
             ignore_offset: false,
+            max_limit: None,
             data: None,
             deployment_workspace: Vec::new(),
             responder: None,
@@ -236,6 +239,7 @@ impl std::fmt::Debug for FakeApiBuilder {
             .field("anchor", &self.anchor)
             .field("latency", &self.latency)
             .field("ignore_offset", &self.ignore_offset)
+            .field("max_limit", &self.max_limit)
             .field("data", &self.data.as_ref().map(Vec::len))
             .field("respond_with", &self.responder.is_some())
             .field("port", &self.port)
@@ -292,6 +296,15 @@ impl FakeApiBuilder {
     #[must_use]
     pub fn ignore_offset(mut self, yes: bool) -> Self {
         self.ignore_offset = yes;
+        self
+    }
+
+    /// Cap pages like a server or proxy that clamps `limit`: serve at most `n` tokens a
+    /// page and report `limit: n` in the body when more were asked (a smaller `limit` is
+    /// served and echoed as asked).
+    #[must_use]
+    pub fn max_limit(mut self, n: usize) -> Self {
+        self.max_limit = Some(n);
         self
     }
 
@@ -354,6 +367,7 @@ impl FakeApiBuilder {
             organization_id: self.organization_id,
             latency: self.latency,
             ignore_offset: self.ignore_offset,
+            max_limit: self.max_limit,
             responder: self.responder,
             data: DataSet::new(tokens, deployment_workspace),
             log: Mutex::new(Log::default()),

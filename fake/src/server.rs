@@ -25,6 +25,8 @@ pub(crate) struct Shared {
     pub(crate) organization_id: String,
     pub(crate) latency: Option<Duration>,
     pub(crate) ignore_offset: bool,
+    /// Serve at most this many tokens a page, and say so in `limit`.
+    pub(crate) max_limit: Option<usize>,
     pub(crate) responder: Option<Responder>,
     pub(crate) data: DataSet,
     pub(crate) log: Mutex<Log>,
@@ -210,7 +212,14 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
     } else {
         usize::try_from(query.offset).unwrap_or(usize::MAX)
     };
-    let limit = usize::try_from(query.limit).unwrap_or(0);
+    let mut limit = usize::try_from(query.limit).unwrap_or(0);
+    let mut served_limit = query.limit;
+    if let Some(cap) = shared.max_limit
+        && cap < limit
+    {
+        limit = cap;
+        served_limit = i64::try_from(cap).unwrap_or(i64::MAX);
+    }
     let page = shared.data.page(&query, offset, limit);
     let secrets: Vec<Option<String>> = page
         .tokens
@@ -219,7 +228,7 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
         .collect();
     let body: ApiTokensPaginated = crate::built(
         ApiTokensPaginated::builder()
-            .limit(query.limit)
+            .limit(served_limit)
             .offset(query.offset)
             .tokens(page.tokens)
             .total_count(i64::try_from(page.total).unwrap_or(i64::MAX)),

@@ -1,4 +1,4 @@
-//! Black-box tests of the embedded fake (`astro_tokens::fake`) over real HTTP with reqwest:
+//! Black-box tests of the fake (`astro_tokens_fake`) over real HTTP with reqwest:
 //! auth, routing, validation, paging, sorting, filters, mutation and the misbehaviour hooks.
 
 use std::time::{Duration, Instant};

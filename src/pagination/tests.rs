@@ -1,246 +1,15 @@
-//! The pagination state machine driven by an in-memory, scripted API: call counts,
-//! order, termination, misbehaving servers, data changing mid-listing, prefetch, drop.
+//! The pagination state machine driven by an in-memory, scripted API (`script.rs`): call
+//! counts, order, termination, misbehaving servers, data changing mid-listing, background
+//! prefetch, drop. Caps are in `cap_tests.rs`.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::collections::HashSet;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use futures::TryStreamExt;
 
+use super::script::{Quirk, Server, collect, eventually, id_list, ids, outcomes};
 use super::*;
-
-/// A token with this id; the other fields are fixed.
-fn token(id: &str) -> ApiToken {
-    serde_json::from_value(serde_json::json!({
-        "id": id,
-        "name": format!("name {id}"),
-        "description": "",
-        "shortToken": "short",
-        "type": "ORGANIZATION",
-        "kind": "STANDARD",
-        "createdAt": "2024-01-01T00:00:00Z",
-        "startAt": "2024-01-01T00:00:00Z",
-        "updatedAt": "2024-01-01T00:00:00Z",
-    }))
-    .expect("the fixed token JSON matches the schema")
-}
-
-fn ids(n: usize) -> Vec<String> {
-    (0..n).map(|i| format!("tok-{i:05}")).collect()
-}
-
-/// How the scripted server departs from a well-behaved one.
-#[derive(Clone, Copy, Debug, Default)]
-enum Quirk {
-    #[default]
-    None,
-    /// Serves the first page whatever the offset, and says so (`offset: 0`).
-    IgnoreOffset,
-    /// Serves the first page whatever the offset, but echoes the offset asked.
-    RepeatFirstPage,
-    /// Answers an empty page at this offset (totalCount unchanged).
-    EmptyAt(u64),
-    /// Answers only this many tokens at this offset.
-    ShortAt(u64, usize),
-    /// Answers this many more tokens than asked at this offset.
-    LongAt(u64, usize),
-    /// Fails the request at this offset.
-    FailAt(u64),
-    /// Before serving call number `call` (from 0), inserts `count` tokens at `at`.
-    InsertBefore {
-        call: usize,
-        at: usize,
-        count: usize,
-    },
-    /// Before serving call number `call` (from 0), deletes the token at `at`.
-    DeleteBefore { call: usize, at: usize },
-    /// Before serving call number `call` (from 0), inserts one token at `insert_at`, then
-    /// deletes the token at `delete_at`: the total stays the same.
-    InsertAndDeleteBefore {
-        call: usize,
-        insert_at: usize,
-        delete_at: usize,
-    },
-    /// From this offset on, serves the page before the one asked (echoing the offset
-    /// asked): a server that stops advancing.
-    StuckFrom(u64),
-}
-
-/// An in-memory API that pages `ids` as the real one would, counting calls.
-#[derive(Clone, Default)]
-struct Server {
-    ids: Arc<Mutex<Vec<String>>>,
-    quirk: Quirk,
-    /// Latency of call `i` (from 0); none by default.
-    latency: Option<fn(usize) -> Duration>,
-    calls: Arc<Mutex<Vec<(u64, u32)>>>,
-    started: Arc<AtomicUsize>,
-    finished: Arc<AtomicUsize>,
-    cancelled: Arc<AtomicUsize>,
-    in_flight: Arc<AtomicUsize>,
-    max_in_flight: Arc<AtomicUsize>,
-}
-
-/// Counts a request as cancelled if it is dropped before it finished.
-struct Flight {
-    server: Server,
-    done: bool,
-}
-
-impl Drop for Flight {
-    fn drop(&mut self) {
-        self.server.in_flight.fetch_sub(1, Ordering::SeqCst);
-        if self.done {
-            self.server.finished.fetch_add(1, Ordering::SeqCst);
-        } else {
-            self.server.cancelled.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-}
-
-impl Server {
-    fn with(n: usize) -> Self {
-        Self {
-            ids: Arc::new(Mutex::new(ids(n))),
-            ..Self::default()
-        }
-    }
-
-    fn quirk(mut self, quirk: Quirk) -> Self {
-        self.quirk = quirk;
-        self
-    }
-
-    fn latency(mut self, latency: fn(usize) -> Duration) -> Self {
-        self.latency = Some(latency);
-        self
-    }
-
-    fn calls(&self) -> Vec<(u64, u32)> {
-        self.calls.lock().expect("not poisoned").clone()
-    }
-
-    fn started(&self) -> usize {
-        self.started.load(Ordering::SeqCst)
-    }
-
-    /// Pages this server with the given controls.
-    fn paginate(&self, start: u64, page_size: u32, max_items: Option<u64>, n: usize) -> Pages {
-        let server = self.clone();
-        let plan = Plan {
-            start,
-            page_size,
-            max_items,
-            concurrency: n,
-        };
-        paginate(plan, move |offset, limit| {
-            let server = server.clone();
-            async move { server.serve(offset, limit).await }
-        })
-    }
-
-    async fn serve(self, offset: u64, limit: u32) -> Result<Page, Error> {
-        let call = {
-            let mut calls = self.calls.lock().expect("not poisoned");
-            calls.push((offset, limit));
-            calls.len() - 1
-        };
-        self.started.fetch_add(1, Ordering::SeqCst);
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
-        let mut flight = Flight {
-            server: self.clone(),
-            done: false,
-        };
-        if let Some(latency) = self.latency {
-            tokio::time::sleep(latency(call)).await;
-        }
-        let page = self.page(call, offset, limit);
-        flight.done = true;
-        page
-    }
-
-    fn page(&self, call: usize, offset: u64, limit: u32) -> Result<Page, Error> {
-        let mut data = self.ids.lock().expect("not poisoned");
-        match self.quirk {
-            Quirk::InsertBefore {
-                call: at_call,
-                at,
-                count,
-            } if at_call == call => {
-                for i in 0..count {
-                    data.insert(at + i, format!("new-{call}-{i}"));
-                }
-            }
-            Quirk::DeleteBefore { call: at_call, at } if at_call == call => {
-                data.remove(at);
-            }
-            Quirk::InsertAndDeleteBefore {
-                call: at_call,
-                insert_at,
-                delete_at,
-            } if at_call == call => {
-                data.insert(insert_at, format!("new-{call}"));
-                data.remove(delete_at);
-            }
-            Quirk::FailAt(at) if at == offset => {
-                return Err(Error::Transport {
-                    timeout: false,
-                    connect: true,
-                    tls: false,
-                    request_id: None,
-                    source: format!("scripted failure at {offset}").into(),
-                });
-            }
-            _ => {}
-        }
-        let total = data.len() as u64;
-        let (served_from, echoed) = match self.quirk {
-            Quirk::IgnoreOffset => (0, 0),
-            Quirk::RepeatFirstPage => (0, offset),
-            Quirk::StuckFrom(at) if offset >= at => (at - u64::from(limit), offset),
-            _ => (offset, offset),
-        };
-        let mut take = limit as usize;
-        match self.quirk {
-            Quirk::EmptyAt(at) if at == offset => take = 0,
-            Quirk::ShortAt(at, n) if at == offset => take = n,
-            Quirk::LongAt(at, n) if at == offset => take += n,
-            _ => {}
-        }
-        let tokens = data
-            .iter()
-            .skip(served_from as usize)
-            .take(take)
-            .map(|id| token(id))
-            .collect();
-        Ok(Page {
-            tokens,
-            offset: echoed,
-            limit: u64::from(limit),
-            total_count: total,
-            total_changed: false,
-            request_id: None,
-        })
-    }
-}
-
-fn id_list(tokens: &[ApiToken]) -> Vec<String> {
-    tokens.iter().map(|t| t.id.clone()).collect()
-}
-
-/// Collects every item, failing the test if the stream takes longer than 10 s (a hang).
-async fn collect(items: &mut Items) -> Result<Vec<ApiToken>, Error> {
-    tokio::time::timeout(Duration::from_secs(10), items.try_collect())
-        .await
-        .expect("the listing ended instead of hanging")
-}
-
-/// Collects every page outcome, errors included, within 10 s.
-async fn outcomes(pages: Pages) -> Vec<Result<Page, Error>> {
-    tokio::time::timeout(Duration::from_secs(10), pages.collect())
-        .await
-        .expect("the listing ended instead of hanging")
-}
 
 #[tokio::test]
 async fn sequential_listing_of_2345_tokens_makes_exactly_24_calls_and_yields_every_id_once_in_order()
@@ -277,11 +46,15 @@ async fn the_first_page_is_fetched_alone_before_prefetch_starts() {
     let mut pages = server.paginate(0, 100, None, 4);
     let first = pages.try_next().await.expect("no error").expect("a page");
     assert_eq!(first.offset, 0);
-    // The window opens only when the next page is asked for, after the first one.
-    assert_eq!(server.calls().len(), 1);
     let rest: Vec<Page> = pages.try_collect().await.expect("no error");
     assert_eq!(rest.len(), 9);
     assert_eq!(server.calls().len(), 10);
+    let finished_before = server.finished_before();
+    assert_eq!(finished_before[0], 0);
+    assert!(
+        finished_before[1..].iter().all(|&n| n >= 1),
+        "every later request started after the first one answered: {finished_before:?}"
+    );
 }
 
 #[tokio::test]
@@ -412,30 +185,26 @@ async fn insertion_mid_listing_yields_no_duplicate_and_flags_total_changed() {
             (report.first_total, report.last_total),
             (Some(1000), Some(1003))
         );
-        let probe = items.pages.probe();
-        assert!(probe.escalated, "{probe:?}");
-        assert!(probe.peak_stable <= probe.window, "{probe:?}");
-        assert!(
-            probe.remembered > probe.window,
-            "escalated, it remembers every id from the change on: {probe:?}"
-        );
     }
 }
 
 #[tokio::test]
-async fn a_long_stable_listing_remembers_at_most_w_ids_however_many_it_yields() {
+async fn the_window_is_concurrency_plus_two_pages_and_a_long_stable_listing_stays_whole() {
+    // How much the window holds is tested on `Seen` itself (seen.rs).
     for concurrency in [1, 4] {
         let server = Server::with(20_000);
+        let plan = Plan {
+            start: 0,
+            page_size: 100,
+            max_items: None,
+            concurrency,
+        };
+        assert_eq!(plan.window(), (concurrency + 2) * 100);
         let mut items = Items::new(server.paginate(0, 100, None, concurrency));
         let tokens = collect(&mut items).await.expect("no error");
         assert_eq!(id_list(&tokens), ids(20_000));
         assert!(items.report().is_consistent());
-        let probe = items.pages.probe();
-        let window = (concurrency + 2) * 100;
-        assert_eq!(probe.window, window);
-        assert!(!probe.escalated, "{probe:?}");
-        assert_eq!(probe.peak, window, "W = (concurrency + 2) x page_size");
-        assert_eq!(probe.remembered, window);
+        assert_eq!(server.calls().len(), 200);
     }
 }
 
@@ -479,9 +248,6 @@ async fn a_page_that_reveals_a_changed_total_escalates_before_it_is_deduplicated
     let report = pages.report();
     assert!(report.total_changed);
     assert_eq!(report.duplicates_skipped, 40, "{report:?}");
-    let probe = pages.probe();
-    assert!(probe.escalated, "{probe:?}");
-    assert_eq!(probe.remembered, 300 + 60);
 }
 
 #[tokio::test]
@@ -502,14 +268,6 @@ async fn a_repeat_within_the_window_with_an_unchanged_total_is_dropped_and_escal
         let report = items.report();
         assert!(!report.total_changed, "{report:?}");
         assert_eq!(report.duplicates_skipped, 1, "{report:?}");
-        let probe = items.pages.probe();
-        assert!(probe.escalated, "{probe:?}");
-        assert_eq!(probe.peak_stable, probe.window, "{probe:?}");
-        assert_eq!(
-            probe.remembered,
-            probe.window + 199,
-            "escalated on the repeat, the window and every id from then on: {probe:?}"
-        );
     }
 }
 
@@ -546,15 +304,27 @@ async fn a_short_page_continues_from_what_was_received_not_from_the_page_size() 
 }
 
 #[tokio::test]
-async fn a_short_page_under_prefetch_cancels_what_is_in_flight_and_leaves_no_gap() {
-    let server = Server::with(1000)
-        .quirk(Quirk::ShortAt(100, 60))
-        .latency(|call| Duration::from_millis(if call < 2 { 1 } else { 30 }));
-    let mut items = Items::new(server.paginate(0, 100, None, 4));
-    let tokens = collect(&mut items).await.expect("no error");
-    assert_eq!(id_list(&tokens), ids(1000));
-    assert!(server.calls().contains(&(160, 100)), "{:?}", server.calls());
-    assert!(server.cancelled.load(Ordering::SeqCst) >= 1);
+async fn a_short_page_under_prefetch_keeps_what_is_in_flight_and_asks_only_for_the_hole() {
+    // A short page whose limit was honoured does not change the page size.
+    for concurrency in [4, 8] {
+        let server = Server::with(1000)
+            .quirk(Quirk::ShortAt(100, 60))
+            .latency(|call| Duration::from_millis(if call < 2 { 1 } else { 30 }));
+        let mut items = Items::new(server.paginate(0, 100, None, concurrency));
+        let tokens = collect(&mut items).await.expect("no error");
+        assert_eq!(id_list(&tokens), ids(1000));
+        let mut expected: Vec<(u64, u32)> = (0..10).map(|i| (i * 100, 100)).collect();
+        expected.insert(2, (160, 40));
+        assert_eq!(
+            server.calls_by_offset(),
+            expected,
+            "concurrency {concurrency}"
+        );
+        assert_eq!(Server::count(&server.cancelled), 0);
+        let report = items.report();
+        assert_eq!((report.short_pages, report.capped_page_size), (1, None));
+        assert_eq!(report.requests, 11);
+    }
 }
 
 #[tokio::test]
@@ -565,6 +335,32 @@ async fn a_page_larger_than_asked_is_kept_and_paging_continues_after_it() {
     assert_eq!(id_list(&tokens), ids(400));
     let offsets: Vec<u64> = server.calls().iter().map(|c| c.0).collect();
     assert_eq!(offsets, vec![0, 100, 220, 320]);
+}
+
+#[tokio::test]
+async fn under_prefetch_a_page_larger_than_asked_aborts_the_request_it_covers() {
+    let server = Server::with(600)
+        .quirk(Quirk::LongAt(100, 20))
+        .latency(|call| Duration::from_millis(if call < 2 { 1 } else { 200 }));
+    let mut items = Items::new(server.paginate(0, 100, None, 4));
+    let tokens = collect(&mut items).await.expect("no error");
+    assert_eq!(id_list(&tokens), ids(600));
+    assert_eq!(items.report().duplicates_skipped, 0);
+    // 200..300 was in flight when the page at 100 brought 100..220: it is aborted, and
+    // only 220..300 is asked for.
+    assert_eq!(
+        server.calls_by_offset(),
+        [
+            (0, 100),
+            (100, 100),
+            (200, 100),
+            (220, 80),
+            (300, 100),
+            (400, 100),
+            (500, 100)
+        ]
+    );
+    assert!(eventually(|| Server::count(&server.cancelled) == 1).await);
 }
 
 #[tokio::test]
@@ -586,26 +382,128 @@ async fn an_error_mid_listing_comes_after_every_earlier_page_and_ends_the_stream
 }
 
 #[tokio::test]
-async fn dropping_the_stream_cancels_requests_in_flight_and_starts_no_more() {
+async fn dropping_the_stream_aborts_requests_in_flight_and_leaves_no_task_behind() {
     // The first two calls are quick, the rest slow: when the second page has been read,
-    // three requests are still in flight.
+    // four requests are in flight.
     let server =
         Server::with(1000).latency(|call| Duration::from_millis(if call < 2 { 1 } else { 300 }));
     let mut pages = server.paginate(0, 100, None, 4);
     for _ in 0..2 {
         pages.try_next().await.expect("no error").expect("a page");
     }
-    let started = server.started();
-    assert_eq!(started, 5, "the first page, then a window of 4");
-    drop(pages);
-    tokio::time::sleep(Duration::from_millis(400)).await;
     assert_eq!(
-        server.started(),
-        started,
-        "no request started after the drop"
+        pages.report().requests,
+        6,
+        "the first page, then a window of 4 kept full"
     );
-    assert_eq!(server.cancelled.load(Ordering::SeqCst), 3);
-    assert_eq!(server.finished.load(Ordering::SeqCst), 2);
+    assert!(eventually(|| server.started() == 6).await);
+    let started = server.started();
+    drop(pages);
+    assert!(
+        eventually(|| Server::count(&server.cancelled) == 4).await,
+        "cancelled: {}",
+        Server::count(&server.cancelled)
+    );
+    assert_eq!(Server::count(&server.finished), 2);
+    assert!(
+        eventually(|| server.clones() == 1).await,
+        "a request task outlived the stream: {} clones of the server",
+        server.clones()
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(server.started(), started, "no request after the drop");
+    assert_eq!(
+        Server::count(&server.finished),
+        2,
+        "none answered after the drop"
+    );
+}
+
+#[tokio::test]
+async fn with_prefetch_the_window_fills_while_the_consumer_is_not_polling() {
+    let server = Server::with(2000).latency(|_| Duration::from_millis(5));
+    let mut pages = server.paginate(0, 100, None, 4);
+    pages.try_next().await.expect("no error").expect("a page");
+    // The consumer is busy and does not poll: the four requests still complete.
+    assert!(
+        eventually(|| Server::count(&server.finished) == 5).await,
+        "finished while not polled: {}",
+        Server::count(&server.finished)
+    );
+    // And no more than four are fetched ahead, however long it stays busy.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(server.started(), 5);
+    // Each page handed over makes room for one more request, started at once.
+    pages.try_next().await.expect("no error").expect("a page");
+    assert_eq!(pages.report().requests, 6);
+    assert!(eventually(|| Server::count(&server.finished) == 6).await);
+    let rest: Vec<Page> = pages.try_collect().await.expect("no error");
+    assert_eq!(rest.len(), 18);
+    assert_eq!(server.calls().len(), 20);
+    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn concurrency_1_asks_for_a_page_only_when_the_consumer_asks() {
+    let server = Server::with(500).latency(|_| Duration::from_millis(2));
+    let mut pages = server.paginate(0, 100, None, 1);
+    pages.try_next().await.expect("no error").expect("a page");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.started(), 1);
+    pages.try_next().await.expect("no error").expect("a page");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.started(), 2);
+}
+
+#[tokio::test]
+#[should_panic(expected = "scripted panic in a request")]
+async fn a_panic_in_a_request_resumes_in_the_consumer() {
+    let plan = Plan {
+        start: 0,
+        page_size: 10,
+        max_items: None,
+        concurrency: 4,
+    };
+    async fn boom(_: u64, _: u32) -> Result<Page, Error> {
+        panic!("scripted panic in a request");
+    }
+    let mut pages = paginate(plan, boom);
+    let _ = pages.try_next().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_run_with_the_consumers_tracing_subscriber_and_span_on_any_thread() {
+    type Fmt = tracing_subscriber::fmt::Subscriber;
+    let _guard = tracing::subscriber::set_default(tracing_subscriber::fmt().finish());
+    let consumer = tracing::info_span!("consumer");
+    let plan = Plan {
+        start: 0,
+        page_size: 10,
+        max_items: None,
+        concurrency: 4,
+    };
+    let server = Server::with(100);
+    let pages = paginate(plan, move |offset, limit| {
+        let server = server.clone();
+        async move {
+            let subscribed = tracing::dispatcher::get_default(|d| d.is::<Fmt>());
+            let in_span = tracing::Span::current().metadata().map(|m| m.name());
+            assert!(subscribed, "the request lost the consumer's subscriber");
+            assert_eq!(in_span, Some("consumer"));
+            server.serve(offset, limit).await
+        }
+    });
+    let pages: Vec<Page> = tracing::Instrument::instrument(pages.try_collect(), consumer)
+        .await
+        .expect("no error");
+    assert_eq!(pages.len(), 10);
+}
+
+#[test]
+fn the_streams_are_send_and_unpin() {
+    fn send_unpin<T: Send + Unpin + 'static>() {}
+    send_unpin::<Pages>();
+    send_unpin::<Items>();
 }
 
 #[tokio::test]
