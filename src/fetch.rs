@@ -19,10 +19,12 @@ impl Client {
         offset: u64,
         limit: u32,
     ) -> Result<Page, Error> {
-        retry::run(&self.retry, |attempt| {
+        let (mut page, attempts) = retry::run(&self.retry, |attempt| {
             self.attempt_page(filters, offset, limit, attempt)
         })
-        .await
+        .await?;
+        page.attempts = attempts;
+        Ok(page)
     }
 
     /// One attempt (numbered from 1, for tracing) at one page.

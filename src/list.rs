@@ -149,13 +149,13 @@ impl ListTokens {
 
     /// Pages in flight at once once the first page told the total (default 1, at least 1).
     ///
-    /// With 2 or more, the listing fetches up to that many pages ahead in the background:
-    /// each request runs as a tokio task, so it progresses while your code is busy with
-    /// earlier tokens (not only while it polls the stream), and each page handed over
-    /// makes room for the next request at once. At most `pages` pages are fetched ahead of
-    /// the one you hold, which bounds memory. With 1, a page is requested only when you ask
-    /// for it. Tokens still come out in offset order; dropping the stream aborts what is in
-    /// flight. The stream must be polled inside a tokio runtime (as every request is).
+    /// The listing fetches up to that many pages ahead in the background: each request runs
+    /// as a tokio task, so it progresses while your code is busy with earlier tokens (not
+    /// only while it polls the stream), and each page handed over makes room for the next
+    /// request at once. At most `pages` pages are fetched ahead of the one you hold, which
+    /// bounds memory (with the default of 1: the page you hold and the next one). Tokens
+    /// still come out in offset order; dropping the stream aborts what is in flight. The
+    /// stream must be polled inside a tokio runtime (as every request is).
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages;
         self
@@ -234,8 +234,8 @@ impl ListTokens {
     /// from later ones (within the limits stated in `docs/listing.md`: a token id is never
     /// yielded twice on stable data or data whose change `totalCount` reveals); the stream
     /// ends after the first error. With
-    /// [`concurrency(n)`](Self::concurrency), n ≥ 2, up to `n` pages are fetched ahead in
-    /// the background once the first page told the total. [`Pages::report`] tells whether the data changed
+    /// [`concurrency(n)`](Self::concurrency) (default 1), up to `n` pages are fetched ahead
+    /// in the background once the first page told the total. [`Pages::report`] tells whether the data changed
     /// meanwhile. Invalid settings come out as the stream's only item, and nothing is sent.
     ///
     /// ```no_run

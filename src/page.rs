@@ -20,6 +20,9 @@ pub struct Page {
     pub total_changed: bool,
     /// The server's request id for this page, if it sent one.
     pub request_id: Option<String>,
+    /// How many attempts this page took: 1 when the first one succeeded, more when
+    /// transient failures were retried (see [`RetryPolicy`](crate::RetryPolicy)).
+    pub attempts: u32,
 }
 
 impl Page {
@@ -42,6 +45,7 @@ impl Page {
             tokens: body.tokens,
             total_changed: false,
             request_id,
+            attempts: 1,
         })
     }
 }

@@ -5,12 +5,11 @@
 //! each a tokio task), `seen` (the ids remembered), `report` ([`ListingReport`]).
 //!
 //! The rules (also in `docs/listing.md`):
-//! - the first page is fetched alone; it tells the total. With `concurrency(n)`, n ≥ 2,
-//!   up to `n` further pages are then in flight at once, each in its own tokio task, so
-//!   they progress while the consumer is busy with earlier tokens (the window is topped
+//! - the first page is fetched alone; it tells the total. With `concurrency(n)` (default
+//!   1), up to `n` further pages are then in flight at once, each in its own tokio task,
+//!   so they progress while the consumer is busy with earlier tokens (the window is topped
 //!   up each time a page is handed over); at most `n` pages are fetched ahead. Pages come
-//!   out in offset order regardless. `concurrency(1)` asks for a page only when the
-//!   consumer asks for it;
+//!   out in offset order regardless;
 //! - the next offset is `asked offset + tokens received`, so a short page never skips;
 //!   the requests in flight after it are kept, and only the hole it leaves is asked for;
 //! - a page with fewer tokens than asked whose `limit` is smaller than the one asked comes
@@ -108,8 +107,8 @@ pub(crate) struct Plan {
     pub(crate) page_size: u32,
     /// Stop after this many tokens.
     pub(crate) max_items: Option<u64>,
-    /// Pages in flight at once once the total is known (≥ 1); with 2 or more, fetched
-    /// ahead while the consumer is busy.
+    /// Pages in flight at once once the total is known (≥ 1), fetched ahead while the
+    /// consumer is busy.
     pub(crate) concurrency: usize,
 }
 

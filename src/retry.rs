@@ -232,7 +232,8 @@ pub(crate) enum GiveUp {
 /// the wait is), giving up on a retryable error at `INFO`: expected conditions, for the
 /// application to surface through the error it gets. The token never reaches these lines:
 /// they carry the error's `Display`, which never holds it.
-pub(crate) async fn run<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<T, Error>
+/// Returns the value with the number of attempts it took.
+pub(crate) async fn run<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<(T, u32), Error>
 where
     F: FnMut(u32) -> Fut,
     Fut: Future<Output = Result<T, Error>>,
@@ -244,7 +245,7 @@ where
     let mut last: Option<Error> = None;
     loop {
         let error = match tokio::time::timeout_at(deadline, attempt(number)).await {
-            Ok(Ok(value)) => return Ok(value),
+            Ok(Ok(value)) => return Ok((value, number)),
             Ok(Err(error)) => error,
             Err(_) => {
                 let error = retry_limit(policy, started, number, None, last);
@@ -514,7 +515,11 @@ mod tests {
             async move { if n < 3 { Err(api(503, None)) } else { Ok(n) } }
         })
         .await;
-        assert_eq!(result.ok(), Some(3));
+        assert_eq!(
+            result.ok(),
+            Some((3, 3)),
+            "the value and the attempts it took"
+        );
         assert_eq!(seen, [1, 2, 3]);
     }
 
@@ -524,7 +529,7 @@ mod tests {
             .with_max_retries(2)
             .with_base_delay(Duration::from_millis(1));
         let mut count = 0;
-        let result: Result<(), Error> = run(&p, |_| {
+        let result: Result<((), u32), Error> = run(&p, |_| {
             count += 1;
             async { Err(api(504, None)) }
         })

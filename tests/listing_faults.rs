@@ -56,9 +56,17 @@ async fn every_third_request_failing_once_still_lists_450_tokens_in_order_exactl
     })
     .await;
     let client = client_builder(&server).build().unwrap();
-    let (ids, error) = drain(client.list_tokens(ORG).page_size(PAGE).items()).await;
+    let mut items = client.list_tokens(ORG).page_size(PAGE).items();
+    let (ids, error) = drain(&mut items).await;
     assert!(error.is_none(), "{error:?}");
     assert_eq!(ids, expected_ids(0..TOTAL));
+    // The report counts the retries the listing needed: one per failed request.
+    assert_eq!(items.report().retries, 4);
+    assert_eq!(
+        items.report().requests,
+        9,
+        "page requests, retries inside them"
+    );
     // Request 3 fails and its retry (4) succeeds, 6 fails and 7 succeeds, ...: the 9
     // pages take 13 requests, and each failed page is asked again at the same offset.
     assert_eq!(
@@ -72,6 +80,25 @@ async fn every_third_request_failing_once_still_lists_450_tokens_in_order_exactl
         served.values().all(|&n| n == 1),
         "a page was fetched again: {served:?}"
     );
+}
+
+#[tokio::test]
+async fn each_page_says_how_many_attempts_it_took() {
+    let server = RawServer::start(|r| {
+        if r.number == 2 || r.number == 3 {
+            error_reply(503, &[])
+        } else {
+            page_reply(r, 100)
+        }
+    })
+    .await;
+    let client = client_builder(&server).build().unwrap();
+    let pages: Vec<astro_tokens::Page> =
+        futures::TryStreamExt::try_collect(client.list_tokens(ORG).page_size(PAGE).pages())
+            .await
+            .unwrap();
+    let attempts: Vec<u32> = pages.iter().map(|p| p.attempts).collect();
+    assert_eq!(attempts, [1, 3]);
 }
 
 #[tokio::test]

@@ -77,11 +77,8 @@ where
             match outcome {
                 Ok(Some(page)) => {
                     // While the consumer works on this page, `concurrency` requests run
-                    // in the background; concurrency 1 asks for a page only when the
-                    // consumer asks for it.
-                    if self.plan.concurrency > 1 {
-                        self.fill(self.plan.concurrency);
-                    }
+                    // in the background (one, by default).
+                    self.fill(self.plan.concurrency);
                     return Some(Ok(page));
                 }
                 Ok(None) => continue,
@@ -144,10 +141,12 @@ where
         let first_total = *self.first_total.get_or_insert(total);
         page.total_changed = total != first_total;
         self.total = Some(total);
+        let retries = u64::from(page.attempts.saturating_sub(1));
         update(&self.report, |r| {
             r.first_total = Some(first_total);
             r.last_total = Some(total);
             r.total_changed |= page.total_changed;
+            r.retries += retries;
         });
         if page.total_changed {
             tracing::info!(

@@ -46,6 +46,10 @@ pub struct ListingReport {
     /// request asked for this many (the smallest such `limit` seen). Not an
     /// inconsistency: [`is_consistent`](Self::is_consistent) ignores it.
     pub capped_page_size: Option<u32>,
+    /// Attempts retried after a transient failure (a 503, a reset, ...), summed over the
+    /// pages received: 0 when every page came at the first try. A listing that keeps
+    /// needing retries is worth a look at the network or the server's health.
+    pub retries: u64,
 }
 
 impl ListingReport {

@@ -288,6 +288,7 @@ impl Server {
             total_count: total,
             total_changed: false,
             request_id: None,
+            attempts: 1,
         })
     }
 }

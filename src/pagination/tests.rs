@@ -444,15 +444,21 @@ async fn with_prefetch_the_window_fills_while_the_consumer_is_not_polling() {
 }
 
 #[tokio::test]
-async fn concurrency_1_asks_for_a_page_only_when_the_consumer_asks() {
+async fn concurrency_1_fetches_one_page_ahead_while_the_consumer_is_busy_and_no_more() {
     let server = Server::with(500).latency(|_| Duration::from_millis(2));
     let mut pages = server.paginate(0, 100, None, 1);
-    pages.try_next().await.expect("no error").expect("a page");
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert_eq!(server.started(), 1);
-    pages.try_next().await.expect("no error").expect("a page");
+    let first = pages.try_next().await.expect("no error").expect("a page");
+    assert_eq!(first.offset, 0);
+    // The consumer is busy (not polling): the next page is fetched meanwhile, and only it.
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(server.started(), 2);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.started(), 2, "one page ahead at most");
+    let second = pages.try_next().await.expect("no error").expect("a page");
+    assert_eq!(second.offset, 100);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(server.started(), 3);
+    assert_eq!(server.max_in_flight.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
