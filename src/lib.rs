@@ -42,6 +42,7 @@ mod pagination;
 mod retry;
 mod secret;
 mod sort;
+mod tls;
 
 #[cfg(feature = "testing")]
 pub mod fake;

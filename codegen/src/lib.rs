@@ -60,17 +60,17 @@ pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
     ))
 }
 
-fn settings(enums: &[open_enums::OpenEnum]) -> progenitor::GenerationSettings {
-    let mut settings = progenitor::GenerationSettings::default();
+fn settings(enums: &[open_enums::OpenEnum]) -> progenitor_impl::GenerationSettings {
+    let mut settings = progenitor_impl::GenerationSettings::default();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
+        .with_interface(progenitor_impl::InterfaceStyle::Builder)
+        .with_tag(progenitor_impl::TagStyle::Merged)
         .with_derive("PartialEq");
     for e in enums {
         settings.with_replacement(
             &e.name,
             format!("{MODULE_PATH}::open_enums::{}", e.name),
-            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+            [progenitor_impl::TypeImpl::Display, progenitor_impl::TypeImpl::FromStr].into_iter(),
         );
     }
     settings
@@ -110,7 +110,7 @@ fn generate_quietly(
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| {
-        let mut generator = progenitor::Generator::new(&settings(enums));
+        let mut generator = progenitor_impl::Generator::new(&settings(enums));
         generator.generate_tokens(spec).map_err(|e| e.to_string())
     });
     std::panic::set_hook(previous);
