@@ -212,7 +212,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client; fails on a missing or malformed token or a refused base URL.
+    /// Builds the client; fails on a missing or malformed token, a refused base URL, or an
+    /// `https://` one in a build without a TLS feature (README, "TLS").
     pub fn build(self) -> Result<Client, Error> {
         let token = self.token.ok_or_else(|| {
             Error::invalid(

@@ -102,7 +102,7 @@ fn parse_hello(record: &[u8]) -> Option<Hello> {
         return None; // handshake type client_hello
     }
     let length = r.take(3)?;
-    let length = usize::from(length[0]) << 16 | usize::from(length[1]) << 8 | usize::from(length[2]);
+    let length = (usize::from(length[0]) << 16) | (usize::from(length[1]) << 8) | usize::from(length[2]);
     let mut hello = Bytes(r.take(length)?);
     hello.take(2 + 32)?; // legacy_version, random
     hello.vec8()?; // legacy_session_id

@@ -271,12 +271,17 @@ pub fn run(args: &Args) -> Result<bool, String> {
             let load_before = load_average();
             let sample = build(&cargo, &consumers[index], &target, timings.as_deref())?;
             println!(
-                " {:>7.1} s wall {:>7} cpu {:>5} crates  (load {} -> {})",
+                " {:>7.1} s wall {:>7} cpu {:>5} crates  (load {} -> {}){}",
                 sample.seconds,
                 sample.cpu.map_or("n/a".to_owned(), |c| format!("{c:.1} s")),
                 sample.crates,
                 load_before,
-                load_average()
+                load_average(),
+                if sample.waited_for_lock {
+                    "  [waited for another cargo's lock: wall time includes the wait]"
+                } else {
+                    ""
+                }
             );
             results.measured[index].1.push(sample);
         }
@@ -444,6 +449,7 @@ fn build(
         seconds,
         cpu,
         crates: compiled_crates(&stderr),
+        waited_for_lock: stderr.contains("Blocking waiting for file lock"),
     })
 }
 
