@@ -84,7 +84,8 @@ impl<'a> Bytes<'a> {
         self.take(1).map(|b| usize::from(b[0]))
     }
     fn u16(&mut self) -> Option<usize> {
-        self.take(2).map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        self.take(2)
+            .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
     }
     fn vec8(&mut self) -> Option<&'a [u8]> {
         let n = self.u8()?;
@@ -102,7 +103,8 @@ fn parse_hello(record: &[u8]) -> Option<Hello> {
         return None; // handshake type client_hello
     }
     let length = r.take(3)?;
-    let length = (usize::from(length[0]) << 16) | (usize::from(length[1]) << 8) | usize::from(length[2]);
+    let length =
+        (usize::from(length[0]) << 16) | (usize::from(length[1]) << 8) | usize::from(length[2]);
     let mut hello = Bytes(r.take(length)?);
     hello.take(2 + 32)?; // legacy_version, random
     hello.vec8()?; // legacy_session_id
@@ -198,7 +200,11 @@ fn the_parser_reads_groups_and_alpn() {
         0x00, 0x0a, 0x00, 0x06, 0x00, 0x04, 0x00, 0x1d, 0x00, 0x17, // supported_groups
         0x00, 0x10, 0x00, 0x05, 0x00, 0x03, 0x02, b'h', b'2', // ALPN
     ];
-    hello.extend(u16::try_from(extensions.len()).expect("short").to_be_bytes());
+    hello.extend(
+        u16::try_from(extensions.len())
+            .expect("short")
+            .to_be_bytes(),
+    );
     hello.extend(extensions);
     let mut record = vec![0x01, 0x00];
     record.extend(u16::try_from(hello.len()).expect("short").to_be_bytes());
@@ -207,5 +213,8 @@ fn the_parser_reads_groups_and_alpn() {
     assert_eq!(parsed.groups, [0x001d, 0x0017]);
     assert_eq!(parsed.alpn, ["h2"]);
     assert_eq!(parsed.stack(), "rustls-ring");
-    assert!(parse_hello(&record[..record.len() - 1]).is_none(), "truncated");
+    assert!(
+        parse_hello(&record[..record.len() - 1]).is_none(),
+        "truncated"
+    );
 }

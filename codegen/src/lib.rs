@@ -70,7 +70,11 @@ fn settings(enums: &[open_enums::OpenEnum]) -> progenitor_impl::GenerationSettin
         settings.with_replacement(
             &e.name,
             format!("{MODULE_PATH}::open_enums::{}", e.name),
-            [progenitor_impl::TypeImpl::Display, progenitor_impl::TypeImpl::FromStr].into_iter(),
+            [
+                progenitor_impl::TypeImpl::Display,
+                progenitor_impl::TypeImpl::FromStr,
+            ]
+            .into_iter(),
         );
     }
     settings

@@ -221,14 +221,17 @@ pub fn run(args: &Args) -> Result<bool, String> {
     let scratch = Scratch::new(args)?;
     let cpus = std::thread::available_parallelism().map_or(0, usize::from);
     println!(
-        "build-cost: {} at {}\n  {} variant(s) x {} run(s), {cpus} CPU(s), {}\n  scratch: {}{}",
-        "astro-tokens",
+        "build-cost: astro-tokens at {}\n  {} variant(s) x {} run(s), {cpus} CPU(s), {}\n  scratch: {}{}",
         checkout.display(),
         variants.len(),
         args.runs,
         tool_version(&cargo),
         scratch.dir.display(),
-        if scratch.keep { " (kept)" } else { " (removed at the end)" }
+        if scratch.keep {
+            " (kept)"
+        } else {
+            " (removed at the end)"
+        }
     );
     if std::env::var_os("RUSTFLAGS").is_some() {
         println!("  note: RUSTFLAGS is set and applies to every build");
@@ -259,9 +262,13 @@ pub fn run(args: &Args) -> Result<bool, String> {
             // Rotate the order, so no variant always goes first (or last) in a run.
             let index = (i + run) % variants.len();
             let target = scratch.dir.join(format!("target-{index}"));
-            let timings = args
-                .timings
-                .then(|| scratch.dir.join(format!("timings-{}-run{}.html", variants[index].name(), run + 1)));
+            let timings = args.timings.then(|| {
+                scratch.dir.join(format!(
+                    "timings-{}-run{}.html",
+                    variants[index].name(),
+                    run + 1
+                ))
+            });
             print!(
                 "run {}/{runs}  {:<26}",
                 run + 1,
@@ -288,7 +295,10 @@ pub fn run(args: &Args) -> Result<bool, String> {
     }
 
     println!();
-    print!("{}", report::table(&results, default_alias.as_deref(), runs));
+    print!(
+        "{}",
+        report::table(&results, default_alias.as_deref(), runs)
+    );
     println!();
     let verdicts = report::verdicts(&results, TLS_FEATURES, default_alias.as_deref());
     for v in &verdicts {
@@ -300,8 +310,7 @@ pub fn run(args: &Args) -> Result<bool, String> {
 /// The SDK's `[features]`: each name with what it enables.
 fn sdk_features(checkout: &Path) -> Result<Vec<(String, Vec<String>)>, String> {
     let path = checkout.join("Cargo.toml");
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let manifest: toml::Table = text
         .parse()
         .map_err(|e| format!("{}: not a valid manifest: {e}", path.display()))?;
@@ -313,7 +322,11 @@ fn sdk_features(checkout: &Path) -> Result<Vec<(String, Vec<String>)>, String> {
         .map(|(name, enables)| {
             let enables = enables
                 .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_owned))
+                        .collect()
+                })
                 .unwrap_or_default();
             (name.clone(), enables)
         })
@@ -459,7 +472,10 @@ fn build(
 fn children_cpu_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
     // Fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
     // cutime and cstime are fields 16 and 17 of the line; fields[0] is field 3.
     let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
     Some((ticks(13)? + ticks(14)?) as f64 / 100.0)

@@ -162,7 +162,11 @@ pub struct Verdict {
 /// The PASS/FAIL lines: the lightest TLS choice against today's default (rustls with
 /// aws-lc-rs, build.rs generation), and build-time generation against the static baseline
 /// at each feature set measured both ways.
-pub fn verdicts(results: &Results, tls: &[&'static str], default_alias: Option<&str>) -> Vec<Verdict> {
+pub fn verdicts(
+    results: &Results,
+    tls: &[&'static str],
+    default_alias: Option<&str>,
+) -> Vec<Verdict> {
     let mut verdicts = Vec::new();
     let reference = Variant::with_feature(Source::BuildRs, REFERENCE_TLS);
     let lightest = tls
@@ -200,7 +204,10 @@ pub fn verdicts(results: &Results, tls: &[&'static str], default_alias: Option<&
         },
     });
     let mut feature_sets = vec![Variant::default_features(Source::BuildRs)];
-    feature_sets.extend(tls.iter().map(|f| Variant::with_feature(Source::BuildRs, f)));
+    feature_sets.extend(
+        tls.iter()
+            .map(|f| Variant::with_feature(Source::BuildRs, f)),
+    );
     let mut seen = Vec::new();
     let mut any = false;
     for generated in feature_sets {
@@ -231,8 +238,9 @@ pub fn verdicts(results: &Results, tls: &[&'static str], default_alias: Option<&
     if !any {
         verdicts.push(Verdict {
             pass: None,
-            line: "SKIP  build-time generation: no feature set measured both with build.rs and static"
-                .to_owned(),
+            line:
+                "SKIP  build-time generation: no feature set measured both with build.rs and static"
+                    .to_owned(),
         });
     }
     verdicts
@@ -258,10 +266,7 @@ mod tests {
 
     fn results(rows: &[(Variant, &[f64])]) -> Results {
         Results {
-            measured: rows
-                .iter()
-                .map(|(v, s)| (v.clone(), samples(s)))
-                .collect(),
+            measured: rows.iter().map(|(v, s)| (v.clone(), samples(s))).collect(),
         }
     }
 
@@ -319,8 +324,14 @@ mod tests {
     #[test]
     fn the_table_has_a_row_per_variant_with_its_ratios() {
         let r = results(&[
-            (Variant::default_features(Source::BuildRs), &[12.0, 10.0, 11.0]),
-            (Variant::default_features(Source::Snapshot), &[10.0, 10.0, 10.0]),
+            (
+                Variant::default_features(Source::BuildRs),
+                &[12.0, 10.0, 11.0],
+            ),
+            (
+                Variant::default_features(Source::Snapshot),
+                &[10.0, 10.0, 10.0],
+            ),
         ]);
         let table = table(&r, None, 3);
         let row = table

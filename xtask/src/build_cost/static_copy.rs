@@ -12,7 +12,8 @@ pub const SNAPSHOT: &str = "generated-tests/snapshot/astro_tokens_generated.rs";
 /// The module that includes the generated code.
 const GENERATED_RS: &str = "src/generated.rs";
 /// The line of `src/generated.rs` that includes build.rs output.
-const INCLUDE_OUT_DIR: &str = r#"include!(concat!(env!("OUT_DIR"), "/astro_tokens_generated.rs"));"#;
+const INCLUDE_OUT_DIR: &str =
+    r#"include!(concat!(env!("OUT_DIR"), "/astro_tokens_generated.rs"));"#;
 /// What replaces it: the snapshot, copied next to the module.
 const INCLUDE_SNAPSHOT: &str = r#"include!("astro_tokens_generated.rs");"#;
 
@@ -87,10 +88,9 @@ pub fn static_manifest(text: &str, checkout: &Path) -> Result<String, String> {
     package.insert("publish".to_owned(), Value::Boolean(false));
     for (key, value) in package.iter_mut() {
         if is_inherited(value) {
-            *value = ws_package
-                .get(key)
-                .cloned()
-                .ok_or_else(|| format!("package.{key} is inherited, but [workspace.package] lacks it"))?;
+            *value = ws_package.get(key).cloned().ok_or_else(|| {
+                format!("package.{key} is inherited, but [workspace.package] lacks it")
+            })?;
         }
     }
     if let Some(Value::Table(deps)) = manifest.get_mut("dependencies") {
@@ -185,7 +185,11 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
             copy_dir(&source, &target)?;
         } else {
             std::fs::copy(&source, &target).map_err(|e| {
-                format!("cannot copy {} to {}: {e}", source.display(), target.display())
+                format!(
+                    "cannot copy {} to {}: {e}",
+                    source.display(),
+                    target.display()
+                )
             })?;
         }
     }
@@ -246,7 +250,12 @@ path = "generated-tests/snapshot.rs"
     #[test]
     fn the_build_script_and_everything_but_the_library_go() {
         let manifest = normalized();
-        for gone in ["workspace", "build-dependencies", "dev-dependencies", "test"] {
+        for gone in [
+            "workspace",
+            "build-dependencies",
+            "dev-dependencies",
+            "test",
+        ] {
             assert!(!manifest.contains_key(gone), "{gone} kept");
         }
         let package = table_at(&manifest, "package");
@@ -278,13 +287,18 @@ path = "generated-tests/snapshot.rs"
             ]))
         );
         assert!(!serde.contains_key("workspace"));
-        let json = deps.get("serde_json").and_then(Value::as_table).expect("json");
+        let json = deps
+            .get("serde_json")
+            .and_then(Value::as_table)
+            .expect("json");
         assert_eq!(json.get("version"), Some(&Value::String("1".into())));
         assert_eq!(json.get("optional"), Some(&Value::Boolean(true)));
         let local = deps.get("local").and_then(Value::as_table).expect("local");
         assert_eq!(
             local.get("path"),
-            Some(&Value::String(Path::new("/checkout").join("local").display().to_string()))
+            Some(&Value::String(
+                Path::new("/checkout").join("local").display().to_string()
+            ))
         );
     }
 
