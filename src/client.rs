@@ -1,5 +1,5 @@
-//! The client: a configured `reqwest` stack (rustls, timeouts, user agent, a sensitive
-//! bearer header) around the generated progenitor client.
+//! The client: a configured `reqwest` stack (the TLS backend the features chose, timeouts,
+//! user agent, a sensitive bearer header) around the generated progenitor client.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -250,7 +250,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client; fails on a missing or malformed token or a refused base URL.
+    /// Builds the client; fails on a missing or malformed token, a refused base URL, or an
+    /// `https://` one in a build without a TLS feature (README, "TLS").
     pub fn build(self) -> Result<Client, Error> {
         let token = self.token.ok_or_else(|| {
             Error::invalid(
@@ -283,7 +284,7 @@ impl ClientBuilder {
         let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, authorization);
-        let http = reqwest::Client::builder()
+        let http = crate::tls::configure(reqwest::Client::builder(), &base_url)?
             .user_agent(USER_AGENT)
             .default_headers(headers)
             .timeout(self.timeout)

@@ -119,11 +119,15 @@ fn transport(e: reqwest::Error, request_id: Option<String>) -> Error {
 
 /// Whether the failure is TLS's: rustls reports a bad certificate or a failed handshake as
 /// an `io::Error` of kind `InvalidData` under the connect error (a reset or a refusal has
-/// a kind of its own). `io::Error::source` skips the error it wraps, so the walk also goes
-/// through `get_ref`.
+/// a kind of its own), native-tls as its own error type. `io::Error::source` skips the
+/// error it wraps, so the walk also goes through `get_ref`.
 fn is_tls(e: &reqwest::Error) -> bool {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(error) = next {
+        #[cfg(feature = "native-tls")]
+        if error.downcast_ref::<native_tls::Error>().is_some() {
+            return true;
+        }
         next = match error.downcast_ref::<std::io::Error>() {
             Some(io) if io.kind() == std::io::ErrorKind::InvalidData => return true,
             Some(io) => io

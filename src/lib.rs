@@ -50,6 +50,7 @@ mod pagination;
 mod retry;
 mod secret;
 mod sort;
+mod tls;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,

@@ -72,11 +72,11 @@ pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
     ))
 }
 
-fn settings(enums: &[open_enums::OpenEnum], secrets: bool) -> progenitor::GenerationSettings {
-    let mut settings = progenitor::GenerationSettings::default();
+fn settings(enums: &[open_enums::OpenEnum], secrets: bool) -> progenitor_impl::GenerationSettings {
+    let mut settings = progenitor_impl::GenerationSettings::default();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
-        .with_tag(progenitor::TagStyle::Merged)
+        .with_interface(progenitor_impl::InterfaceStyle::Builder)
+        .with_tag(progenitor_impl::TagStyle::Merged)
         .with_derive("PartialEq");
     names::apply(&mut settings);
     if secrets {
@@ -90,7 +90,11 @@ fn settings(enums: &[open_enums::OpenEnum], secrets: bool) -> progenitor::Genera
         settings.with_replacement(
             &e.name,
             format!("{MODULE_PATH}::open_enums::{}", e.name),
-            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+            [
+                progenitor_impl::TypeImpl::Display,
+                progenitor_impl::TypeImpl::FromStr,
+            ]
+            .into_iter(),
         );
     }
     settings
@@ -132,7 +136,7 @@ fn generate_quietly(
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(|| {
-        let mut generator = progenitor::Generator::new(&settings(enums, secrets));
+        let mut generator = progenitor_impl::Generator::new(&settings(enums, secrets));
         generator.generate_tokens(spec).map_err(|e| e.to_string())
     });
     std::panic::set_hook(previous);

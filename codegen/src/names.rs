@@ -24,9 +24,9 @@ pub fn public_name(generated: &str) -> String {
 }
 
 /// Registers every rename with progenitor.
-pub fn apply(settings: &mut progenitor::GenerationSettings) {
+pub fn apply(settings: &mut progenitor_impl::GenerationSettings) {
     for (generated, public) in RENAMES {
-        let mut patch = progenitor::TypePatch::default();
+        let mut patch = progenitor_impl::TypePatch::default();
         patch.with_rename(*public);
         settings.with_patch(generated, &patch);
     }

@@ -1,9 +1,14 @@
-//! `cargo xtask` — maintainer tasks. See `docs/spec-diff.md`.
+//! `cargo xtask` — maintainer tasks. See `docs/spec-diff.md` and README.md, "Build cost".
 //!
 //! `cargo xtask spec-diff OLD NEW`, `--base REV` or `--upstream FULL.yaml`; exit status 0
 //! (nothing breaking), 1 (breaking, per `--fail-on`), 2 (unreadable or invalid input, or a
 //! tool failure). `--verify` adds cargo-semver-checks' verdict on the whole crate;
 //! `--verify-corpus` builds the agreement table of `docs/spec-diff.md`.
+//!
+//! `cargo xtask build-cost [--runs N] [--only VARIANT]`; exit status 0 (every target
+//! measured passes), 1 (a target fails), 2 (a build or the setup failed).
+
+mod build_cost;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +29,8 @@ struct Cli {
 enum Command {
     /// What an edit to the OpenAPI fragment does on the wire and to the Rust API.
     SpecDiff(SpecDiff),
+    /// Times clean builds of a one-file consumer: each TLS choice, build.rs vs the snapshot.
+    BuildCost(build_cost::Args),
 }
 
 #[derive(clap::Args)]
@@ -99,7 +106,19 @@ enum FailOnArg {
 }
 
 fn main() -> ExitCode {
-    let Command::SpecDiff(args) = Cli::parse().command;
+    let args = match Cli::parse().command {
+        Command::SpecDiff(args) => args,
+        Command::BuildCost(args) => {
+            return match build_cost::run(&args) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::from(1),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
+    };
     let result = if args.verify_corpus {
         verify_corpus(&args)
     } else {
