@@ -147,7 +147,10 @@ impl ClientHooks<()> for generated::Client {
             Ok(response) => {
                 let status = response.status().as_u16();
                 let request_id = request_id(response.headers());
-                let retry_after = crate::convert::retry_after(response.headers());
+                // Only an error answer's wait matters; a page's headers are not parsed.
+                let retry_after = (!response.status().is_success())
+                    .then(|| crate::convert::retry_after(response.headers()))
+                    .flatten();
                 span.record("status", status);
                 if let Some(id) = &request_id {
                     span.record("request_id", id.as_str());
