@@ -6,15 +6,28 @@
 //! [`generate_str`] to diff revisions. The steps are: YAML → [`openapiv3::OpenAPI`]
 //! (with line/column on errors) → response enums made open ([`open_enums`]) and secret
 //! strings redacted ([`sensitive`]) → progenitor (builder interface, public type names from
-//! [`names`]) → every model type `#[non_exhaustive]` → prettyplease.
+//! [`names`], its panics caught by [`quiet_panics`]) → the query parameters of each
+//! operation ([`query`]) → the models annotated from the fragment (`#[non_exhaustive]`,
+//! field docs, `null` arrays read as empty, former names as serde aliases, builders named
+//! `{Model}Builder`) → prettyplease.
 
+mod builder_names;
+mod enum_pairs;
 mod error;
+mod field_docs;
+mod former_names;
 mod load;
+mod model_fields;
 pub mod names;
 mod non_exhaustive;
+mod nulls;
 pub mod open_enums;
+pub mod query;
+mod quiet_panics;
 pub mod sensitive;
-mod spec_facts;
+pub mod spec_facts;
+
+pub use former_names::EXTENSION as FORMER_NAMES_EXTENSION;
 
 use std::path::Path;
 
@@ -33,7 +46,8 @@ pub fn header(origin: &str) -> String {
     )
 }
 
-/// The progenitor release this generator is built against (shown in the header).
+/// The progenitor release this generator is built against (shown in the header). A test
+/// checks it against the version `Cargo.lock` resolves.
 pub const PROGENITOR_VERSION: &str = "0.15";
 
 /// Reads and generates one fragment file; `origin` names it in the header and in errors.
@@ -44,32 +58,36 @@ pub fn generate_file(path: &Path, origin: &str) -> Result<String, CodegenError> 
 
 /// Generates the formatted Rust source (header included) for a fragment's text.
 pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
+    let reject = |m: String| CodegenError::rejected(origin, m);
     let mut spec = parse_spec(text, origin)?;
-    let enums = open_enums::hoist(&mut spec).map_err(|m| CodegenError::rejected(origin, m))?;
-    let secrets = sensitive::hoist(&mut spec).map_err(|m| CodegenError::rejected(origin, m))?;
+    // Read before hoisting, which turns properties into `$ref`s.
+    let descriptions = field_docs::collect(&spec);
+    let former = former_names::collect(&spec).map_err(reject)?;
+    let enums = open_enums::hoist(&mut spec).map_err(reject)?;
+    let secrets = sensitive::hoist(&mut spec).map_err(reject)?;
     let client = run_progenitor(&spec, &enums, !secrets.is_empty(), origin)?;
+    let invalid = |e: syn::Error| reject(format!("progenitor produced invalid Rust: {e}"));
+    let mut file: syn::File = syn::parse2(client).map_err(invalid)?;
+    let (query, setters) = query::emit(&spec, &file).map_err(reject)?;
     let open = open_enums::emit(&enums);
     let sensitive = if secrets.is_empty() {
         quote::quote! {}
     } else {
         sensitive::emit()
     };
-    let facts = spec_facts::emit(&spec).map_err(|m| CodegenError::rejected(origin, m))?;
-    let tokens = quote::quote! {
-        #client
-        #open
-        #sensitive
-        #facts
-    };
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| {
-        CodegenError::rejected(origin, format!("progenitor produced invalid Rust: {e}"))
-    })?;
+    let facts = spec_facts::emit(&spec).map_err(reject)?;
+    let nulls = nulls::emit();
+    let ours: syn::File = syn::parse2(quote::quote! { #open #sensitive #facts #nulls #query })
+        .map_err(|e| reject(format!("the generator produced invalid Rust: {e}")))?;
+    file.items.extend(ours.items);
     non_exhaustive::mark(&mut file);
-    Ok(format!(
-        "{}{}",
-        header(origin),
-        prettyplease::unparse(&file)
-    ))
+    field_docs::fill(&mut file, &descriptions);
+    former_names::alias(&mut file, &former);
+    nulls::mark(&mut file);
+    enum_pairs::document(&mut file, &enum_pairs::find(&spec, &enums));
+    builder_names::rename(&mut file).map_err(reject)?;
+    let text = query::fill_macros(&prettyplease::unparse(&file), &setters).map_err(reject)?;
+    Ok(format!("{}{text}", header(origin)))
 }
 
 fn settings(enums: &[open_enums::OpenEnum], secrets: bool) -> progenitor_impl::GenerationSettings {
@@ -127,32 +145,11 @@ fn generate_quietly(
     enums: &[open_enums::OpenEnum],
     secrets: bool,
 ) -> Result<proc_macro2::TokenStream, String> {
-    // The panic hook is process-wide: one generation at a time swaps it, so concurrent
-    // callers (parallel tests) never restore each other's hook out of order.
-    static HOOK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _swap = HOOK
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = std::panic::catch_unwind(|| {
+    quiet_panics::catch(|| {
         let mut generator = progenitor_impl::Generator::new(&settings(enums, secrets));
         generator.generate_tokens(spec).map_err(|e| e.to_string())
-    });
-    std::panic::set_hook(previous);
-    match outcome {
-        Ok(result) => result,
-        Err(payload) => Err(panic_message(payload.as_ref())),
-    }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    let text = payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "an unexplained internal failure".to_owned());
-    format!("progenitor panicked: {text}")
+    })
+    .unwrap_or_else(|panic| Err(format!("progenitor panicked: {panic}")))
 }
 
 /// Finds the first operation that fails on its own, as `GET /path (operationId)`.
