@@ -1,21 +1,27 @@
 //! The client: a configured `reqwest` stack (the TLS backend the features chose, timeouts,
-//! user agent, a sensitive bearer header) around the generated progenitor client.
+//! user agent, a sensitive bearer header, the API version pin) around the generated
+//! progenitor client.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString, zeroize::Zeroizing};
 
 use crate::error::Error;
 use crate::generated;
 use crate::retry::RetryPolicy;
-use crate::secret::Secret;
 
 /// The environment variable holding the API token (the one astro-cli uses).
 pub const TOKEN_ENV: &str = "ASTRO_API_TOKEN";
 /// The environment variable that overrides the base URL.
 pub const URL_ENV: &str = "ASTRO_API_URL";
-/// The default base URL: the fragment's first server.
+/// The default base URL: the fragment's first server (Astro API v1).
 pub const DEFAULT_BASE_URL: &str = generated::spec::DEFAULT_BASE_URL;
+/// The minor version of the API the fragment describes, which clients pin by default with
+/// the [`API_VERSION_HEADER`] (`None` if the fragment names none).
+pub const API_VERSION: Option<&str> = generated::spec::API_VERSION;
+/// The header that pins a minor version of Astro API v1 (`X-API-Version: 1.0`).
+pub const API_VERSION_HEADER: &str = "x-api-version";
 /// Default limit for a whole request attempt (headers and body).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default limit for establishing a connection.
@@ -31,7 +37,8 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 ///     .token("my-secret-token")
 ///     .timeout(std::time::Duration::from_secs(20))
 ///     .build()?;
-/// assert_eq!(client.base_url(), "https://api.astronomer.io/platform/v1beta1");
+/// assert_eq!(client.base_url(), "https://api.astronomer.io/v1");
+/// assert_eq!(client.api_version(), Some("1.0"));
 /// assert!(!format!("{client:?}").contains("my-secret-token"));
 /// # Ok(()) }
 /// ```
@@ -39,11 +46,10 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 pub struct Client {
     pub(crate) inner: generated::Client,
     base_url: String,
-    timeout: Duration,
-    connect_timeout: Duration,
+    api_version: Option<String>,
     pub(crate) retry: RetryPolicy,
-    /// Kept only to scrub it from text a server echoes back into errors.
-    pub(crate) secret: Secret,
+    /// Kept only to scrub it from text a server echoes back into errors; zeroized on drop.
+    pub(crate) secret: SecretString,
 }
 
 impl Client {
@@ -61,6 +67,12 @@ impl Client {
     /// The base URL requests go to (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The `X-API-Version` every request carries, if any: the pinned minor version, or
+    /// `None` (latest, or a v1beta1 base URL, which takes no version header).
+    pub fn api_version(&self) -> Option<&str> {
+        self.api_version.as_deref()
     }
 
     /// When and how failed requests are retried.
@@ -84,19 +96,19 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
+            .field("api_version", &self.api_version)
             .field("retry", &self.retry)
             .field("token", &"[redacted]")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 /// Configures a [`Client`]. Only the token is required.
 #[derive(Clone)]
 pub struct ClientBuilder {
-    token: Option<Secret>,
+    token: Option<SecretString>,
     base_url: Option<String>,
+    api_version: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
@@ -107,6 +119,7 @@ impl Default for ClientBuilder {
         Self {
             token: None,
             base_url: None,
+            api_version: API_VERSION.map(str::to_owned),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
@@ -119,6 +132,7 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
             .field("base_url", &self.base_url)
+            .field("api_version", &self.api_version)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
@@ -147,7 +161,7 @@ impl ClientBuilder {
         lookup: impl Fn(&str) -> Result<String, std::env::VarError>,
     ) -> Result<Self, Error> {
         let token = match lookup(TOKEN_ENV) {
-            Ok(token) if !token.trim().is_empty() => token,
+            Ok(token) if !token.trim().is_empty() => Zeroizing::new(token),
             Ok(_) => {
                 return Err(Error::config(format!(
                     "{TOKEN_ENV} is empty: export an Astro API token in it"
@@ -162,7 +176,7 @@ impl ClientBuilder {
                 return Err(Error::config(format!("{TOKEN_ENV} is not valid UTF-8")));
             }
         };
-        let mut builder = Self::default().token(token);
+        let mut builder = Self::default().token(token.as_str());
         if let Ok(url) = lookup(URL_ENV)
             && !url.trim().is_empty()
         {
@@ -171,87 +185,122 @@ impl ClientBuilder {
         Ok(builder)
     }
 
-    /// The API token, sent as `Authorization: Bearer <token>`.
+    /// The API token, sent as `Authorization: Bearer <token>`. Held in a
+    /// [`secrecy::SecretString`]: never printed, and zeroized when dropped.
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = Some(Secret::new(token));
+        self.token = Some(SecretString::from(token.into()));
         self
     }
 
-    /// The base URL (default: [`DEFAULT_BASE_URL`]). `https://` only, except `http://`
-    /// to a loopback host (for local fakes and tests).
+    /// The base URL (default: [`DEFAULT_BASE_URL`], Astro API v1). `https://` only, except
+    /// `http://` to a loopback host (for local fakes and tests). Until v1beta1's end of
+    /// support (January 2027), `https://api.astronomer.io/iam/v1beta1` or
+    /// `…/platform/v1beta1` still work: tokens read the same, and no `X-API-Version` is sent.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
     }
 
-    /// Limit for each request attempt, from sending to the last byte of the body (default 30 s).
-    /// It applies to every attempt afresh: a retried request gets the full limit again.
+    /// The minor version of API v1 to pin with `X-API-Version` (default: [`API_VERSION`],
+    /// the version the fragment describes, as SDKs pin the version they were generated
+    /// from); `None` sends no header, so the server answers with its latest minor version.
+    /// A v1beta1 base URL never gets the header.
+    ///
+    /// ```
+    /// let client = astro_tokens::Client::builder().token("t").api_version(None).build()?;
+    /// assert_eq!(client.api_version(), None);
+    /// # Ok::<(), astro_tokens::Error>(())
+    /// ```
+    pub fn api_version(mut self, version: Option<&str>) -> Self {
+        self.api_version = version.map(str::to_owned);
+        self
+    }
+
+    /// Limit for each request attempt, from sending to the last byte of the body (default
+    /// 30 s, more than zero). A retried request gets the full limit again.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Limit for establishing a connection (default 10 s), per attempt.
+    /// Limit for establishing a connection (default 10 s, more than zero), per attempt.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// The whole retry policy at once (default: [`RetryPolicy::default`]).
+    /// When and how failed requests are retried (default: [`RetryPolicy::default`]; off
+    /// with [`RetryPolicy::none`]).
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
     }
 
-    /// Retry a failed request at most this many times (default 3; 0 turns retries off).
-    ///
-    /// ```
-    /// let client = astro_tokens::Client::builder().token("t").retries(5).build()?;
-    /// assert_eq!(client.retry_policy().max_retries(), 5);
-    /// # Ok::<(), astro_tokens::Error>(())
-    /// ```
-    pub fn retries(mut self, retries: u32) -> Self {
-        self.retry = self.retry.with_max_retries(retries);
-        self
+    /// Deprecated: `retry_policy(RetryPolicy::default().with_max_retries(n))`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use retry_policy(RetryPolicy::default().with_max_retries(n))"
+    )]
+    #[doc(hidden)]
+    pub fn retries(self, retries: u32) -> Self {
+        let policy = self.retry.with_max_retries(retries);
+        self.retry_policy(policy)
     }
 
-    /// The base of the exponential backoff (default 500 ms): retry *n* waits a random
-    /// duration up to `base × 2ⁿ`, capped by [`retry_max_delay`](Self::retry_max_delay).
-    pub fn retry_base_delay(mut self, delay: Duration) -> Self {
-        self.retry = self.retry.with_base_delay(delay);
-        self
+    /// Deprecated: `retry_policy(RetryPolicy::default().with_base_delay(d))`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use retry_policy(RetryPolicy::default().with_base_delay(d))"
+    )]
+    #[doc(hidden)]
+    pub fn retry_base_delay(self, delay: Duration) -> Self {
+        let policy = self.retry.with_base_delay(delay);
+        self.retry_policy(policy)
     }
 
-    /// The ceiling of one computed backoff wait (default 8 s).
-    pub fn retry_max_delay(mut self, delay: Duration) -> Self {
-        self.retry = self.retry.with_max_delay(delay);
-        self
+    /// Deprecated: `retry_policy(RetryPolicy::default().with_max_delay(d))`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use retry_policy(RetryPolicy::default().with_max_delay(d))"
+    )]
+    #[doc(hidden)]
+    pub fn retry_max_delay(self, delay: Duration) -> Self {
+        let policy = self.retry.with_max_delay(delay);
+        self.retry_policy(policy)
     }
 
-    /// The longest `Retry-After` the client sleeps through (default 60 s). A server asking
-    /// for longer gets its error returned at once, with the requested delay in
-    /// [`ApiError::retry_after`](crate::ApiError::retry_after).
-    pub fn retry_after_cap(mut self, cap: Duration) -> Self {
-        self.retry = self.retry.with_retry_after_cap(cap);
-        self
+    /// Deprecated: `retry_policy(RetryPolicy::default().with_retry_after_cap(d))`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use retry_policy(RetryPolicy::default().with_retry_after_cap(d))"
+    )]
+    #[doc(hidden)]
+    pub fn retry_after_cap(self, cap: Duration) -> Self {
+        let policy = self.retry.with_retry_after_cap(cap);
+        self.retry_policy(policy)
     }
 
-    /// The time limit of one page request: every attempt and every wait between them
-    /// (default 2 minutes). When it runs out, the request ends with
-    /// [`Error::RetryLimit`](crate::Error::RetryLimit), whose source is the last error.
-    pub fn retry_max_elapsed(mut self, limit: Duration) -> Self {
-        self.retry = self.retry.with_max_elapsed(limit);
-        self
+    /// Deprecated: `retry_policy(RetryPolicy::default().with_max_elapsed(d))`.
+    #[deprecated(
+        since = "0.2.0",
+        note = "use retry_policy(RetryPolicy::default().with_max_elapsed(d))"
+    )]
+    #[doc(hidden)]
+    pub fn retry_max_elapsed(self, limit: Duration) -> Self {
+        let policy = self.retry.with_max_elapsed(limit);
+        self.retry_policy(policy)
     }
 
-    /// Turns retries off: every failure is returned after one attempt.
-    pub fn no_retries(mut self) -> Self {
-        self.retry = RetryPolicy::none();
-        self
+    /// Deprecated: `retry_policy(RetryPolicy::none())`.
+    #[deprecated(since = "0.2.0", note = "use retry_policy(RetryPolicy::none())")]
+    #[doc(hidden)]
+    pub fn no_retries(self) -> Self {
+        self.retry_policy(RetryPolicy::none())
     }
 
-    /// Builds the client; fails on a missing or malformed token, a refused base URL, or an
-    /// `https://` one in a build without a TLS feature (README, "TLS").
+    /// Builds the client; fails on a missing or malformed token, a refused base URL, a
+    /// zero time limit, a malformed API version, or an `https://` URL in a build without a
+    /// TLS feature (see the crate's features).
     pub fn build(self) -> Result<Client, Error> {
         let token = self.token.ok_or_else(|| {
             Error::invalid(
@@ -260,30 +309,30 @@ impl ClientBuilder {
                 format!("a non-empty API token, e.g. from {TOKEN_ENV}"),
             )
         })?;
-        let authorization = token.header_value().map_err(|why| {
-            Error::invalid(
-                "token",
-                "[redacted]",
-                format!("a non-empty API token ({why})"),
-            )
-        })?;
-        if self.timeout.is_zero() {
-            return Err(Error::invalid(
-                "timeout",
-                "0s",
-                "a duration greater than zero",
-            ));
+        let authorization = authorization(&token)?;
+        for (field, limit) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+            ("max_elapsed", self.retry.max_elapsed()),
+        ] {
+            if limit.is_zero() {
+                return Err(Error::invalid(field, "0s", "a duration greater than zero"));
+            }
         }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::invalid(
-                "connect_timeout",
-                "0s",
-                "a duration greater than zero",
-            ));
-        }
-        let base_url = checked_base_url(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base_url =
+            crate::base_url::checked(self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let api_version = match self.api_version {
+            _ if crate::base_url::is_v1beta1(&base_url) => None,
+            Some(version) => Some(checked_api_version(version)?),
+            None => None,
+        };
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert(reqwest::header::AUTHORIZATION, authorization);
+        if let Some(version) = &api_version {
+            let value = reqwest::header::HeaderValue::from_str(version)
+                .map_err(|_| Error::invalid("api_version", version, "MAJOR.MINOR, e.g. 1.0"))?;
+            headers.insert(API_VERSION_HEADER, value);
+        }
         let http = crate::tls::configure(reqwest::Client::builder(), &base_url)?
             .user_agent(USER_AGENT)
             .default_headers(headers)
@@ -295,71 +344,45 @@ impl ClientBuilder {
         Ok(Client {
             inner: generated::Client::new_with_client(&base_url, http),
             base_url,
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
+            api_version,
             retry: self.retry,
             secret: token,
         })
     }
 }
 
-/// Accepts `https://` URLs, and `http://` only to loopback; strips a trailing slash.
-/// Errors show the URL without its user and password, whatever else is wrong with it.
-fn checked_base_url(raw: &str) -> Result<String, Error> {
-    const ALLOWED: &str =
-        "an https:// URL, or http:// to a loopback host (127.0.0.1, [::1], localhost)";
-    let shown = without_userinfo(raw);
-    let url = url::Url::parse(raw.trim())
-        .map_err(|e| Error::invalid("base_url", &shown, format!("{ALLOWED}; {e}")))?;
-    let loopback = match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
+/// `Bearer <token>`, marked sensitive so HTTP stacks never log it; the text built on the
+/// way is zeroized. The error says nothing of the token's text.
+fn authorization(token: &SecretString) -> Result<reqwest::header::HeaderValue, Error> {
+    let text = token.expose_secret().trim();
+    let refuse = |why: &str| {
+        Error::invalid(
+            "token",
+            "[redacted]",
+            format!("a non-empty API token ({why})"),
+        )
     };
-    let scheme_ok = match url.scheme() {
-        "https" => url.host().is_some(),
-        "http" => loopback,
-        _ => false,
-    };
-    if !scheme_ok {
-        let why = if url.scheme() == "http" {
-            "plain http:// would expose the token on the network"
-        } else {
-            "unsupported scheme"
-        };
-        return Err(Error::invalid(
-            "base_url",
-            &shown,
-            format!("{ALLOWED} ({why})"),
-        ));
+    if text.is_empty() {
+        return Err(refuse("the token is empty"));
     }
-    if !url.username().is_empty()
-        || url.password().is_some()
-        || url.query().is_some()
-        || url.fragment().is_some()
-    {
-        return Err(Error::invalid(
-            "base_url",
-            &shown,
-            format!("{ALLOWED}, without credentials, query or fragment"),
-        ));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
+    let line = Zeroizing::new(format!("Bearer {text}"));
+    let mut value = reqwest::header::HeaderValue::from_str(&line).map_err(|_| {
+        refuse("it contains characters not allowed in an HTTP header, e.g. a newline")
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
 }
 
-/// `raw` with whatever stands between `scheme://` and the last `@` of the authority (a
-/// user, a password) replaced by `[redacted]`: text only, so it works on URLs that do not
-/// parse too.
-fn without_userinfo(raw: &str) -> String {
-    let (scheme, rest) = match raw.find("://") {
-        Some(at) => raw.split_at(at + 3),
-        None => ("", raw),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}[redacted]{}", &rest[at..]),
-        None => raw.to_owned(),
+/// `MAJOR.MINOR` in digits, as Astro's `X-API-Version` takes it.
+fn checked_api_version(version: String) -> Result<String, Error> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    match version.split_once('.') {
+        Some((major, minor)) if digits(major) && digits(minor) => Ok(version),
+        _ => Err(Error::invalid(
+            "api_version",
+            version,
+            "MAJOR.MINOR, e.g. 1.0 (or None for the latest)",
+        )),
     }
 }
 
@@ -369,16 +392,11 @@ mod tests {
 
     const SECRET: &str = "s3cr3t-token-value";
 
-    fn with_url(url: &str) -> Result<Client, Error> {
-        Client::builder().token(SECRET).base_url(url).build()
-    }
-
     #[test]
-    fn defaults_follow_the_fragment_and_the_issue() {
+    fn defaults_follow_the_fragment() {
         let client = Client::builder().token(SECRET).build().expect("builds");
         assert_eq!(client.base_url(), generated::spec::SERVERS[0].0);
-        assert_eq!(client.timeout, Duration::from_secs(30));
-        assert_eq!(client.connect_timeout, Duration::from_secs(10));
+        assert_eq!(client.api_version(), generated::spec::API_VERSION);
         assert_eq!(
             USER_AGENT,
             format!("astro-tokens/{}", env!("CARGO_PKG_VERSION"))
@@ -396,64 +414,6 @@ mod tests {
     }
 
     #[test]
-    fn plain_http_is_refused_unless_loopback() {
-        for url in [
-            "http://api.astronomer.io/platform/v1beta1",
-            "http://10.0.0.1:8080",
-            "ftp://example.com",
-            "not a url",
-        ] {
-            let error = with_url(url).expect_err(url);
-            let text = error.to_string();
-            assert!(
-                matches!(
-                    error,
-                    Error::InvalidInput {
-                        field: "base_url",
-                        ..
-                    }
-                ),
-                "{text}"
-            );
-            assert!(text.contains("https://"), "{text}");
-        }
-        for url in [
-            "http://127.0.0.1:8080",
-            "http://localhost:1/",
-            "http://[::1]:9",
-            "https://example.com/api/",
-        ] {
-            let client = with_url(url).expect(url);
-            assert!(!client.base_url().ends_with('/'), "{}", client.base_url());
-        }
-    }
-
-    #[test]
-    fn credentials_in_the_url_are_refused_and_never_echoed() {
-        for url in [
-            "https://user:hunter2@example.com",
-            "http://admin:hunter2@example.com/x",
-            "http://admin:hunter2@127.0.0.1:1/x",
-            "ftp://admin:hunter2@example.com",
-            "https://hunter2@example.com/a?b",
-            "https://admin:hunter2@exa mple.com",
-            "not a url admin:hunter2@host",
-            "https://admin:hunter2@@example.com:99999",
-        ] {
-            let error = with_url(url).expect_err(url);
-            for text in [error.to_string(), format!("{error:?}")] {
-                assert!(!text.contains("hunter2"), "{url}: {text}");
-            }
-            assert!(error.to_string().contains("base_url"), "{error}");
-        }
-        assert_eq!(
-            without_userinfo("http://a:b@host/p@q"),
-            "http://[redacted]@host/p@q"
-        );
-        assert_eq!(without_userinfo("https://host/x"), "https://host/x");
-    }
-
-    #[test]
     fn a_bad_token_is_refused_without_echoing_it() {
         for token in ["", "   ", "line\nbreak-s3cr3t"] {
             let error = Client::builder().token(token).build().expect_err("refused");
@@ -465,6 +425,13 @@ mod tests {
         }
         let missing = Client::builder().build().expect_err("refused");
         assert!(missing.to_string().contains(TOKEN_ENV), "{missing}");
+    }
+
+    #[test]
+    fn the_authorization_header_is_marked_sensitive() {
+        let value = authorization(&SecretString::from("abc")).expect("a header");
+        assert!(value.is_sensitive());
+        assert_eq!(format!("{value:?}"), "Sensitive");
     }
 
     #[test]
@@ -486,37 +453,81 @@ mod tests {
             env(Some(SECRET), None).expect("ok").base_url(),
             DEFAULT_BASE_URL
         );
-        assert_eq!(
-            env(Some(SECRET), Some("http://127.0.0.1:4010/"))
-                .expect("ok")
-                .base_url(),
-            "http://127.0.0.1:4010"
-        );
+        let local = env(Some(SECRET), Some("http://127.0.0.1:4010/")).expect("ok");
+        assert_eq!(local.base_url(), "http://127.0.0.1:4010");
         assert!(env(Some(SECRET), Some("http://example.com")).is_err());
     }
 
     #[test]
-    fn zero_timeouts_are_refused() {
-        let error = Client::builder()
-            .token(SECRET)
-            .timeout(Duration::ZERO)
-            .build()
-            .expect_err("refused");
-        assert!(error.to_string().contains("timeout"), "{error}");
-        let error = Client::builder()
-            .token(SECRET)
-            .connect_timeout(Duration::ZERO)
-            .build()
-            .expect_err("refused");
-        assert!(
-            matches!(
-                error,
-                Error::InvalidInput {
-                    field: "connect_timeout",
-                    ..
-                }
+    fn every_zero_time_limit_is_refused_the_same_way() {
+        let with = |builder: ClientBuilder| builder.token(SECRET).build().expect_err("refused");
+        let cases = [
+            ("timeout", with(Client::builder().timeout(Duration::ZERO))),
+            (
+                "connect_timeout",
+                with(Client::builder().connect_timeout(Duration::ZERO)),
             ),
-            "{error}"
+            (
+                "max_elapsed",
+                with(
+                    Client::builder()
+                        .retry_policy(RetryPolicy::default().with_max_elapsed(Duration::ZERO)),
+                ),
+            ),
+        ];
+        for (field, error) in cases {
+            match &error {
+                Error::InvalidInput {
+                    field: f,
+                    value,
+                    allowed,
+                    ..
+                } => {
+                    assert_eq!((*f, value.as_str()), (field, "0s"));
+                    assert_eq!(allowed, "a duration greater than zero");
+                }
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn the_api_version_is_pinned_on_v1_only_and_can_be_changed_or_dropped() {
+        let build = |url: &str, version: Option<Option<&str>>| {
+            let builder = Client::builder().token(SECRET).base_url(url);
+            match version {
+                Some(v) => builder.api_version(v).build(),
+                None => builder.build(),
+            }
+        };
+        let v1 = "http://127.0.0.1:1/v1";
+        assert_eq!(build(v1, None).expect("ok").api_version(), API_VERSION);
+        assert_eq!(
+            build(v1, Some(Some("1.3"))).expect("ok").api_version(),
+            Some("1.3")
         );
+        assert_eq!(build(v1, Some(None)).expect("ok").api_version(), None);
+        for beta in [
+            "http://127.0.0.1:1/iam/v1beta1",
+            "http://127.0.0.1:1/platform/v1beta1",
+        ] {
+            assert_eq!(
+                build(beta, Some(Some("1.0"))).expect("ok").api_version(),
+                None
+            );
+        }
+        for bad in ["", "1", "v1.0", "1.0\n", "latest"] {
+            let error = build(v1, Some(Some(bad))).expect_err(bad);
+            assert!(
+                matches!(
+                    error,
+                    Error::InvalidInput {
+                        field: "api_version",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+        }
     }
 }

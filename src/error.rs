@@ -7,23 +7,22 @@ use std::time::Duration;
 use crate::generated;
 
 /// The boxed cause of an error: a `reqwest::Error`, a `serde_json::Error`, ... Walk it with
-/// [`std::error::Error::source`] and `downcast_ref` (to reach a `std::io::Error`, say).
+/// [`std::error::Error::source`] and `downcast_ref`, or use [`Error::find_source`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Anything that can go wrong in this SDK.
 ///
-/// Every variant's `Display` is one line, with control characters from the server folded to
-/// spaces; the underlying error (reqwest's, serde_json's, the last attempt's) is returned by
-/// [`source()`](std::error::Error::source) and is not repeated in that line. Print the whole
-/// chain, for a person, with something like:
+/// `Display` is one line, with control characters from the server folded to spaces; the
+/// underlying error is returned by [`source()`](std::error::Error::source) and not repeated
+/// in that line. Variants and their fields are `#[non_exhaustive]`: match with a wildcard
+/// arm and `..`.
 ///
 /// ```
 /// fn chain(error: &dyn std::error::Error) -> String {
 ///     let mut line = error.to_string();
 ///     let mut next = error.source();
 ///     while let Some(cause) = next {
-///         line.push_str(": ");
-///         line.push_str(&cause.to_string());
+///         line = format!("{line}: {cause}");
 ///         next = cause.source();
 ///     }
 ///     line
@@ -31,8 +30,6 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// # let error = "nope".parse::<astro_tokens::Sort>().unwrap_err();
 /// # assert!(chain(&error).starts_with("invalid sort"));
 /// ```
-///
-/// Variants and their fields are `#[non_exhaustive]`: match with a wildcard arm and `..`.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -57,8 +54,8 @@ pub enum Error {
         timeout: bool,
         /// Whether it failed while connecting (TLS handshakes included).
         connect: bool,
-        /// Whether TLS failed: a certificate the client does not trust, a handshake that
-        /// failed. Not retried: trying again meets the same certificate.
+        /// Whether TLS failed (a certificate the client does not trust, a failed
+        /// handshake). Not retried: trying again meets the same certificate.
         tls: bool,
         /// The `x-request-id` if headers had arrived.
         request_id: Option<String>,
@@ -107,6 +104,13 @@ pub enum Error {
         retry_after: Option<Duration>,
         /// The last attempt's error.
         last: Option<Box<Error>>,
+    },
+    /// A request was cancelled before it finished, because the tokio runtime running it
+    /// is shutting down. Not a network failure, and not retried.
+    #[non_exhaustive]
+    Cancelled {
+        /// The offset of the page whose request was cancelled.
+        offset: u64,
     },
 }
 
@@ -165,10 +169,8 @@ impl Error {
 
     /// Whether trying the same request again may succeed, judged by the status alone:
     /// 408, 429, 500, 502, 503 and 504, connection failures, resets and timeouts. Never
-    /// 400, 401, 403, 404, 501 or other statuses, TLS failures (the same certificate comes
-    /// back), bodies that do not decode on a 2xx, or invalid input. After
-    /// [`Error::RetryLimit`], it tells whether the last attempt's error was retryable (so
-    /// whether a later run may succeed).
+    /// other statuses, TLS failures, bodies that do not decode, invalid input or a
+    /// cancelled request. After [`Error::RetryLimit`], whether the last attempt's error was.
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(api) => matches!(api.status, 408 | 429 | 500 | 502 | 503 | 504),
@@ -189,6 +191,23 @@ impl Error {
         }
     }
 
+    /// The first error of type `T` in the [`source`](std::error::Error::source) chain,
+    /// looking inside a [`Redacted`](crate::Redacted) cause too (a cause whose text held
+    /// the token). For example `error.find_source::<std::io::Error>()`.
+    pub fn find_source<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        let mut next = std::error::Error::source(self);
+        while let Some(error) = next {
+            if let Some(found) = error.downcast_ref::<T>() {
+                return Some(found);
+            }
+            next = match error.downcast_ref::<crate::Redacted>() {
+                Some(redacted) => Some(redacted.get_ref()),
+                None => error.source(),
+            };
+        }
+        None
+    }
+
     pub(crate) fn invalid(
         field: &'static str,
         value: impl fmt::Display,
@@ -206,71 +225,20 @@ impl Error {
             message: message.into(),
         }
     }
-
-    /// Removes the token from every text the server or the network contributed, the
-    /// source chain included.
-    pub(crate) fn without_secret(mut self, secret: &crate::secret::Secret) -> Self {
-        match &mut self {
-            Self::Api(api) => {
-                secret.redact(&mut api.message);
-                secret.redact(&mut api.excerpt);
-                if let Some(id) = api.request_id.as_mut() {
-                    secret.redact(id);
-                }
-                for e in &mut api.field_errors {
-                    secret.redact(&mut e.message);
-                    secret.redact(&mut e.field);
-                    secret.redact(&mut e.code);
-                }
-            }
-            Self::Transport {
-                source, request_id, ..
-            } => {
-                secret.redact_source(source);
-                if let Some(id) = request_id.as_mut() {
-                    secret.redact(id);
-                }
-            }
-            Self::Decode {
-                excerpt,
-                source,
-                request_id,
-                ..
-            } => {
-                secret.redact(excerpt);
-                secret.redact_source(source);
-                if let Some(id) = request_id.as_mut() {
-                    secret.redact(id);
-                }
-            }
-            Self::Pagination { message, .. } | Self::Config { message } => secret.redact(message),
-            Self::InvalidInput { value, .. } => secret.redact(value),
-            Self::RetryLimit { last, .. } => {
-                if let Some(inner) = last.take() {
-                    *last = Some(Box::new(inner.without_secret(secret)));
-                }
-            }
-        }
-        self
-    }
 }
 
 impl fmt::Display for Error {
-    /// One line: text that came from the server or the network is shown with control
-    /// characters (newlines, escapes) folded to spaces. The cause is not repeated here.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidInput {
                 field,
                 value,
                 allowed,
-            } => {
-                write!(
-                    f,
-                    "invalid {field}: {value:?} (allowed: {}); nothing was sent",
-                    OneLine(allowed)
-                )
-            }
+            } => write!(
+                f,
+                "invalid {field}: {value:?} (allowed: {}); nothing was sent",
+                OneLine(allowed)
+            ),
             Self::Api(api) => api.fmt(f),
             Self::Transport {
                 timeout,
@@ -329,6 +297,10 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            Self::Cancelled { offset } => write!(
+                f,
+                "the request for the page at offset {offset} was cancelled: the tokio runtime is shutting down"
+            ),
         }
     }
 }
@@ -346,13 +318,8 @@ impl fmt::Display for ApiError {
             OneLine(&self.message)
         )?;
         for e in &self.field_errors {
-            write!(
-                f,
-                "; {}: {} [{}]",
-                OneLine(&e.field),
-                OneLine(&e.message),
-                OneLine(&e.code)
-            )?;
+            let (field, message, code) = (OneLine(&e.field), OneLine(&e.message), OneLine(&e.code));
+            write!(f, "; {field}: {message} [{code}]")?;
         }
         if let Some(wait) = self.retry_after {
             write!(f, " (retry after {} s)", wait.as_secs())?;

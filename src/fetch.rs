@@ -2,76 +2,70 @@
 //! [`Client::fetch_page`] retries it under the client's [`RetryPolicy`](crate::RetryPolicy),
 //! so every caller (first page, page streams) gets each page retried transparently.
 
+use secrecy::ExposeSecret;
+use tracing::Instrument;
+
 use crate::client::Client;
-use crate::convert;
 use crate::error::Error;
-use crate::filters::Filters;
-use crate::hooks;
+use crate::generated::query::ListApiTokensQuery;
 use crate::page::Page;
-use crate::retry;
+use crate::retry::{self, Budget};
+use crate::{attempt, convert, generated, hooks};
+
+/// progenitor's name of the operation (its method on the generated client).
+const OPERATION: &str = "list_api_tokens";
 
 impl Client {
     /// Requests the page at `offset` with `limit` items, retrying transient failures
-    /// under the client's retry policy. Returns the first success or the last error.
+    /// under the client's retry policy (and `budget`, a listing's shared allowance).
     pub(crate) async fn fetch_page(
         &self,
-        filters: &Filters,
+        organization_id: &str,
+        query: &ListApiTokensQuery,
         offset: u64,
         limit: u32,
+        budget: Option<&Budget>,
     ) -> Result<Page, Error> {
-        let (mut page, attempts) = retry::run(&self.retry, |attempt| {
-            self.attempt_page(filters, offset, limit, attempt)
+        let operation = generated::spec::operation_id(OPERATION);
+        let (mut page, attempts) = retry::run(&self.retry, budget, operation, |number| {
+            let span = hooks::request_span(OPERATION, number);
+            self.attempt_page(organization_id, query, offset, limit)
+                .instrument(span)
         })
         .await?;
         page.attempts = attempts;
         Ok(page)
     }
 
-    /// One attempt (numbered from 1, for tracing) at one page.
-    pub(crate) async fn attempt_page(
+    /// One attempt at one page: sending, reading, decoding, and the error conversion.
+    async fn attempt_page(
         &self,
-        filters: &Filters,
+        organization_id: &str,
+        query: &ListApiTokensQuery,
         offset: u64,
         limit: u32,
-        attempt: u32,
     ) -> Result<Page, Error> {
-        let mut request = self
+        let started = std::time::Instant::now();
+        let builder = self
             .inner
             .list_api_tokens()
-            .organization_id(filters.organization_id.clone())
+            .organization_id(organization_id.to_owned())
             .offset(offset)
             .limit(i64::from(limit));
-        if let Some(id) = &filters.workspace_id {
-            request = request.workspace_id(id.clone());
+        let (result, observed) = attempt::observe(query.apply(builder).send()).await;
+        let outcome = match result {
+            Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
+            Err(error) => Err(convert::from_progenitor(error, observed)
+                .await
+                .without_secret(self.secret.expose_secret())),
+        };
+        let span = tracing::Span::current();
+        span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
+        if let Err(error) = &outcome
+            && let Some(id) = error.request_id()
+        {
+            span.record("request_id", id);
         }
-        if let Some(id) = &filters.deployment_id {
-            request = request.deployment_id(id.clone());
-        }
-        if let Some(id) = &filters.dag_id {
-            request = request.dag_id(id.clone());
-        }
-        if !filters.dag_tags.is_empty() {
-            request = request.dag_tags(filters.dag_tags.clone());
-        }
-        if let Some(only) = filters.include_only_organization_tokens {
-            request = request.include_only_organization_tokens(only);
-        }
-        if let Some(kind) = filters.kind {
-            request = request.kind(kind);
-        }
-        if !filters.sorts.is_empty() {
-            request = request.sorts(filters.sorts.clone());
-        }
-        hooks::observe(attempt, async {
-            let result = request.send().await;
-            let observed = hooks::observed();
-            match result {
-                Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
-                Err(error) => Err(convert::from_progenitor(error, observed)
-                    .await
-                    .without_secret(&self.secret)),
-            }
-        })
-        .await
+        outcome
     }
 }

@@ -5,6 +5,8 @@
 //! OpenAPI fragment `openapi/tokens.yaml` with progenitor, plus a thin hand-written layer:
 //! a client you can trust with a token, typed sorts, page and item streams over
 //! offset/limit paging, validation, retries, forward-compatible enums and one error type.
+//! It speaks Astro API v1 (pinned to the minor version of the fragment, [`API_VERSION`])
+//! and, until v1beta1's end of support in January 2027, v1beta1 too.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), astro_tokens::Error> {
@@ -21,6 +23,11 @@
 //! println!("{} tokens", tokens.len());
 //! # Ok(()) }
 //! ```
+//!
+//! Logging: every span and event has the target `astro_tokens` (a request span per
+//! attempt, retries at `DEBUG`, giving up and data drift at `INFO`), so
+//! `RUST_LOG=astro_tokens=debug` with `tracing_subscriber`'s `EnvFilter` shows them. The
+//! token never appears in them.
 
 pub mod generated;
 
@@ -32,39 +39,52 @@ pub use reqwest;
 /// builder ([`Client::list_api_tokens`]) returns; re-exported for the same reason.
 pub use progenitor_client;
 
+/// The date-time crate of the models' timestamps (`DateTime<Utc>`), re-exported.
+pub use chrono;
+
 /// The README's Rust examples, compiled as doc tests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The `tracing` target of every span and event of this crate.
+pub const LOG_TARGET: &str = "astro_tokens";
+
+mod attempt;
+mod base_url;
 mod client;
 mod convert;
 mod error;
 mod fetch;
-mod filters;
 mod hooks;
 mod kind;
 mod list;
 mod page;
 mod pagination;
+mod redact;
 mod retry;
-mod secret;
 mod sort;
 mod tls;
 
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV,
-    URL_ENV, USER_AGENT,
+    API_VERSION, API_VERSION_HEADER, Client, ClientBuilder, DEFAULT_BASE_URL,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, TOKEN_ENV, URL_ENV, USER_AGENT,
 };
 pub use error::{ApiError, BoxError, Error};
+#[doc(inline)]
 pub use generated::open_enums::{ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, SubjectType};
+#[doc(inline)]
+pub use generated::query::ListApiTokensQuery;
+#[doc(inline)]
 pub use generated::sensitive::SensitiveString;
+#[doc(inline)]
 pub use generated::types::{
     ApiToken, ApiTokenRole, BasicSubjectProfile, FieldValidationError, TokenKind,
 };
 pub use list::{DEFAULT_PAGE_SIZE, ListTokens, MAX_PAGE_SIZE};
 pub use page::Page;
 pub use pagination::{Items, ListingReport, Pages};
+pub use redact::Redacted;
 pub use retry::{
     DEFAULT_BASE_DELAY, DEFAULT_MAX_DELAY, DEFAULT_MAX_ELAPSED, DEFAULT_MAX_RETRIES,
     DEFAULT_RETRY_AFTER_CAP, RetryPolicy,
@@ -82,6 +102,7 @@ const _: () = {
     send_sync::<ListTokens>();
     send_sync::<Error>();
     send_sync::<ApiError>();
+    send_sync::<Redacted>();
     send_sync::<ParseSortError>();
     send_sync::<Page>();
     send_sync::<ApiToken>();

@@ -1,5 +1,6 @@
-//! The listing builder: filters, sorts and paging controls, then a first page, a stream of
-//! pages, a stream of tokens, or everything collected.
+//! The listing builder: every query parameter of the fragment (its setters are generated,
+//! see `generated::query`), the typed sorts, the paging controls, then a first page, a
+//! stream of pages, a stream of tokens, or everything collected.
 
 use std::sync::Arc;
 
@@ -7,28 +8,38 @@ use futures::TryStreamExt;
 
 use crate::client::Client;
 use crate::error::Error;
-use crate::filters::Filters;
-use crate::generated::types::{ApiToken, TokenKind};
+use crate::generated::query::{self, ListApiTokensQuery};
+use crate::generated::types::ApiToken;
 use crate::page::Page;
 use crate::pagination::{self, Items, Pages, Plan};
+use crate::retry::Budget;
 use crate::sort::Sort;
 
 /// The default number of tokens asked for per request.
 pub const DEFAULT_PAGE_SIZE: u32 = 100;
-/// The largest page the API serves (the fragment's `limit` maximum).
-pub const MAX_PAGE_SIZE: u32 = 1000;
+/// The largest page the API serves: the fragment's `limit` maximum.
+pub const MAX_PAGE_SIZE: u32 = {
+    let max = query::LIST_API_TOKENS_LIMIT_MAXIMUM;
+    assert!(max >= 1 && max <= u32::MAX as i64);
+    max as u32
+};
 
 /// A listing of an organization's API tokens; built by [`Client::list_tokens`].
 /// Nothing is sent until a result is asked for.
+///
+/// It has a setter for every query parameter of the fragment but `offset` and `limit`
+/// (generated from it, named as progenitor names them: `workspaceId` → `workspace_id`),
+/// [`sort`](Self::sort) for the typed sorts, and the paging controls.
 #[derive(Debug, Clone)]
 #[must_use = "a listing does nothing until first_page(), pages(), items() or collect_all() is used"]
 pub struct ListTokens {
-    pub(crate) client: Client,
-    pub(crate) filters: Filters,
-    pub(crate) offset: u64,
-    pub(crate) page_size: u32,
-    pub(crate) max_items: Option<u64>,
-    pub(crate) concurrency: usize,
+    client: Client,
+    organization_id: String,
+    query: ListApiTokensQuery,
+    offset: u64,
+    page_size: u32,
+    max_items: Option<u64>,
+    concurrency: usize,
 }
 
 impl Client {
@@ -58,10 +69,8 @@ impl Client {
     pub fn list_tokens(&self, organization_id: impl Into<String>) -> ListTokens {
         ListTokens {
             client: self.clone(),
-            filters: Filters {
-                organization_id: organization_id.into(),
-                ..Filters::default()
-            },
+            organization_id: organization_id.into(),
+            query: ListApiTokensQuery::default(),
             offset: 0,
             page_size: DEFAULT_PAGE_SIZE,
             max_items: None,
@@ -71,58 +80,19 @@ impl Client {
 }
 
 impl ListTokens {
-    /// Only tokens of this Workspace.
-    pub fn workspace_id(mut self, id: impl Into<String>) -> Self {
-        self.filters.workspace_id = Some(id.into());
-        self
-    }
+    query::list_api_tokens_query_setters!(query);
 
-    /// Only tokens of this Deployment.
-    pub fn deployment_id(mut self, id: impl Into<String>) -> Self {
-        self.filters.deployment_id = Some(id.into());
-        self
-    }
-
-    /// Only tokens with a role on this DAG.
-    pub fn dag_id(mut self, id: impl Into<String>) -> Self {
-        self.filters.dag_id = Some(id.into());
-        self
-    }
-
-    /// Only tokens for these DAG tags (sent as repeated `dagTags`, in order). Replaces
-    /// tags set before; unlike [`sort`](Self::sort)/[`sorts`](Self::sorts), which add keys.
-    pub fn dag_tags<I, S>(mut self, tags: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.filters.dag_tags = tags.into_iter().map(Into::into).collect();
-        self
-    }
-
-    /// Whether to show only Organization API tokens.
-    pub fn include_only_organization_tokens(mut self, only: bool) -> Self {
-        self.filters.include_only_organization_tokens = Some(only);
-        self
-    }
-
-    /// Only tokens of this kind.
-    pub fn kind(mut self, kind: TokenKind) -> Self {
-        self.filters.kind = Some(kind);
-        self
-    }
-
-    /// Adds a sort key; keys apply in the order they were added.
+    /// Adds a sort key; keys apply in the order they were added (as does
+    /// [`sorts`](Self::sorts), which takes several).
     pub fn sort(mut self, sort: Sort) -> Self {
-        self.filters.sorts.push(sort.to_generated());
+        self.query.sorts.push(sort.into());
         self
     }
 
-    /// Adds several sort keys, in order, after any added before.
-    pub fn sorts<I: IntoIterator<Item = Sort>>(mut self, sorts: I) -> Self {
-        self.filters
-            .sorts
-            .extend(sorts.into_iter().map(Sort::to_generated));
+    /// Every query parameter at once, replacing those set before (the CLI fills one from
+    /// its flags with [`ListApiTokensQuery::set_text`]).
+    pub fn query(mut self, query: ListApiTokensQuery) -> Self {
+        self.query = query;
         self
     }
 
@@ -133,8 +103,8 @@ impl ListTokens {
     }
 
     /// Tokens per request, 1..=1000 (default 100). A server that serves fewer with a
-    /// smaller `limit` in its answer caps the page size: from then on the listing asks for
-    /// its `limit` (see [`ListingReport::capped_page_size`](crate::ListingReport::capped_page_size)).
+    /// smaller `limit` in its answer caps the page size (see
+    /// [`ListingReport::capped_page_size`](crate::ListingReport::capped_page_size)).
     pub fn page_size(mut self, size: u32) -> Self {
         self.page_size = size;
         self
@@ -147,15 +117,9 @@ impl ListTokens {
         self
     }
 
-    /// Pages in flight at once once the first page told the total (default 1, at least 1).
-    ///
-    /// The listing fetches up to that many pages ahead in the background: each request runs
-    /// as a tokio task, so it progresses while your code is busy with earlier tokens (not
-    /// only while it polls the stream), and each page handed over makes room for the next
-    /// request at once. At most `pages` pages are fetched ahead of the one you hold, which
-    /// bounds memory (with the default of 1: the page you hold and the next one). Tokens
-    /// still come out in offset order; dropping the stream aborts what is in flight. The
-    /// stream must be polled inside a tokio runtime (as every request is).
+    /// Pages fetched ahead in the background, in tokio tasks (default 1, at least 1):
+    /// they progress while your code is busy with earlier tokens, which still come out in
+    /// order. See `docs/listing.md`.
     pub fn concurrency(mut self, pages: usize) -> Self {
         self.concurrency = pages;
         self
@@ -165,7 +129,7 @@ impl ListTokens {
     pub(crate) fn validate(&self) -> Result<(), Error> {
         // Not empty; and not a dot segment or a backslash, which URL parsing would rewrite
         // (`..` resolves away, `\` counts as `/`), listing another resource than asked.
-        let id = self.filters.organization_id.as_str();
+        let id = self.organization_id.as_str();
         if id.trim().is_empty() || id == "." || id == ".." || id.contains('\\') {
             return Err(Error::invalid(
                 "organization_id",
@@ -173,6 +137,11 @@ impl ListTokens {
                 "a non-empty organization id that is not `.` or `..` and has no backslash",
             ));
         }
+        self.query.validate().map_err(|e| Error::InvalidInput {
+            field: e.name,
+            value: e.value,
+            allowed: e.allowed,
+        })?;
         if !(1..=MAX_PAGE_SIZE).contains(&self.page_size) {
             return Err(Error::invalid(
                 "page_size",
@@ -181,7 +150,7 @@ impl ListTokens {
             ));
         }
         if self.concurrency == 0 {
-            return Err(Error::invalid("concurrency", self.concurrency, "1 or more"));
+            return Err(Error::invalid("concurrency", 0, "1 or more"));
         }
         if self.max_items == Some(0) {
             return Err(Error::invalid(
@@ -203,8 +172,7 @@ impl ListTokens {
     }
 
     /// The first page only: one request at `offset`, of `page_size` tokens (fewer if
-    /// `max_items` is smaller). Validates the settings first; nothing is sent if they are
-    /// wrong.
+    /// `max_items` is smaller). Nothing is sent if the settings are wrong.
     ///
     /// ```no_run
     /// # async fn run(client: astro_tokens::Client) -> Result<(), astro_tokens::Error> {
@@ -214,29 +182,19 @@ impl ListTokens {
     /// ```
     pub async fn first_page(&self) -> Result<Page, Error> {
         self.validate()?;
-        let limit = self.first_limit();
+        let limit = self.max_items.map_or(self.page_size, |max| {
+            u32::try_from(max.min(u64::from(self.page_size))).unwrap_or(self.page_size)
+        });
         self.client
-            .fetch_page(&self.filters, self.offset, limit)
+            .fetch_page(&self.organization_id, &self.query, self.offset, limit, None)
             .await
     }
 
-    fn first_limit(&self) -> u32 {
-        match self.max_items {
-            Some(max) => {
-                u32::try_from(max.min(u64::from(self.page_size))).unwrap_or(self.page_size)
-            }
-            None => self.page_size,
-        }
-    }
-
-    /// Every page, in offset order, as a [`Pages`] stream (`Send`, `Unpin`, lazy: nothing
-    /// is sent until it is polled). Tokens already yielded by an earlier page are dropped
-    /// from later ones (within the limits stated in `docs/listing.md`: a token id is never
-    /// yielded twice on stable data or data whose change `totalCount` reveals); the stream
-    /// ends after the first error. With
-    /// [`concurrency(n)`](Self::concurrency) (default 1), up to `n` pages are fetched ahead
-    /// in the background once the first page told the total. [`Pages::report`] tells whether the data changed
-    /// meanwhile. Invalid settings come out as the stream's only item, and nothing is sent.
+    /// Every page, in offset order, as a [`Pages`] stream (`Send`, `Unpin`, lazy), ending
+    /// after the first error; tokens already yielded are dropped from later pages, and
+    /// [`Pages::report`] tells whether the data changed meanwhile (the exact promise is in
+    /// `docs/listing.md`). Invalid settings come out as the stream's only item, and nothing
+    /// is sent.
     ///
     /// ```no_run
     /// # async fn run(client: astro_tokens::Client) -> Result<(), astro_tokens::Error> {
@@ -259,19 +217,22 @@ impl ListTokens {
             max_items: self.max_items,
             concurrency: self.concurrency,
         };
-        let client = self.client;
-        let filters = Arc::new(self.filters);
+        let budget = Arc::new(Budget::new(self.client.retry.max_retries()));
+        let shared = Arc::new((self.client, self.organization_id, self.query));
         pagination::paginate(plan, move |offset, limit| {
-            let client = client.clone();
-            let filters = Arc::clone(&filters);
-            async move { client.fetch_page(&filters, offset, limit).await }
+            let (shared, budget) = (Arc::clone(&shared), Arc::clone(&budget));
+            async move {
+                let (client, organization_id, query) = &*shared;
+                client
+                    .fetch_page(organization_id, query, offset, limit, Some(&budget))
+                    .await
+            }
         })
     }
 
-    /// Every token, in order, each at most once (see [`pages`](Self::pages) for the exact
-    /// promise), as an [`Items`] stream (`Send`, `Unpin`,
-    /// lazy). After it ended, [`Items::total_changed`] (or [`Items::report`]) tells whether
-    /// the data changed during the listing, in which case a token may have been missed.
+    /// Every token, in order, each at most once, as an [`Items`] stream (`Send`, `Unpin`,
+    /// lazy); see [`pages`](Self::pages). After it ended, [`Items::report`] tells whether
+    /// the data changed during the listing.
     ///
     /// ```no_run
     /// # async fn run(client: astro_tokens::Client) -> Result<(), astro_tokens::Error> {
@@ -309,6 +270,8 @@ mod tests {
     use tokio::net::TcpListener;
 
     use super::*;
+    use crate::generated::types::ListApiTokensSortsItem as G;
+    use crate::sort::SortField;
 
     /// A client aimed at a local listener that counts connections (and answers none).
     async fn counting_client() -> (Client, tokio::task::JoinHandle<usize>) {
@@ -368,7 +331,11 @@ mod tests {
     }
 
     #[test]
-    fn the_validation_error_names_the_field_the_value_and_the_range() {
+    fn the_page_size_bound_is_the_fragments_limit_maximum() {
+        assert_eq!(
+            i64::from(MAX_PAGE_SIZE),
+            query::LIST_API_TOKENS_LIMIT_MAXIMUM
+        );
         let client = Client::builder().token("t").build().expect("client");
         let error = client
             .list_tokens("org")
@@ -380,22 +347,49 @@ mod tests {
             text.contains("page_size") && text.contains("5000") && text.contains("1..=1000"),
             "{text}"
         );
-        assert!(client.list_tokens("org").page_size(1000).validate().is_ok());
+        assert!(
+            client
+                .list_tokens("org")
+                .page_size(MAX_PAGE_SIZE)
+                .validate()
+                .is_ok()
+        );
         assert!(client.list_tokens("org").page_size(1).validate().is_ok());
     }
 
     #[test]
-    fn sorts_are_kept_in_the_order_they_were_added() {
-        use crate::generated::types::ListApiTokensSortsItem as G;
-        use crate::sort::SortField;
+    fn sorts_are_kept_in_the_order_they_were_added_by_either_setter() {
         let client = Client::builder().token("t").build().expect("client");
         let listing = client
             .list_tokens("org")
             .sort(SortField::UpdatedAt.desc())
-            .sorts([SortField::Name.asc(), SortField::CreatedAt.asc()]);
+            .sorts([SortField::Name.asc(), SortField::CreatedAt.asc()])
+            .sorts([G::TokenStartAtDesc]);
         assert_eq!(
-            listing.filters.sorts,
-            vec![G::UpdatedAtDesc, G::NameAsc, G::CreatedAtAsc]
+            listing.query.sorts,
+            vec![
+                G::UpdatedAtDesc,
+                G::NameAsc,
+                G::CreatedAtAsc,
+                G::TokenStartAtDesc
+            ]
         );
+    }
+
+    #[test]
+    fn the_generated_setters_fill_the_query_and_arrays_add_up() {
+        let client = Client::builder().token("t").build().expect("client");
+        let listing = client
+            .list_tokens("org")
+            .workspace_id("ws")
+            .dag_tags(["a"])
+            .dag_tags(vec![String::from("b")])
+            .include_only_organization_tokens(true);
+        let query = &listing.query;
+        assert_eq!(query.workspace_id.as_deref(), Some("ws"));
+        assert_eq!(query.dag_tags, ["a", "b"]);
+        assert_eq!(query.include_only_organization_tokens, Some(true));
+        let replaced = listing.query(ListApiTokensQuery::default());
+        assert_eq!(replaced.query, ListApiTokensQuery::default());
     }
 }

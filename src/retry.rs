@@ -1,20 +1,22 @@
-//! Retries for the one GET this SDK sends: which failures are tried again, how long to
-//! wait between attempts (exponential backoff with full jitter, or the server's
-//! `Retry-After` up to a cap), the time limit over all attempts and waits of one request
-//! (`max_elapsed`), and the loop that runs the attempts.
+//! Retries for the one GET this SDK sends: [`RetryPolicy`] says which failures are tried
+//! again and how long to wait (this file); `run` runs the attempts under it; `budget` is
+//! the allowance of retries one listing's concurrent requests share. The rules, in full,
+//! are in `docs/reliability.md`.
 //!
-//! A hand-written loop rather than a crate: the policy needs full jitter (a uniform wait
-//! in `[0, min(max_delay, base_delay × 2ⁿ)]`), the server's `Retry-After` taking the place
-//! of the computed wait, a cap above which the error is returned without sleeping, and the
-//! attempt number in each request's tracing span. `backon`, the obvious candidate, adds its
-//! jitter on top of the delay rather than drawing the whole delay, so it would need a
-//! custom backoff, an `adjust` hook and a shared counter to do the same; the loop below is
-//! shorter than that glue, and its decision is a pure function tested without a clock.
+//! A hand-written policy rather than a crate: full jitter (a uniform wait in
+//! `[0, min(max_delay, base_delay × 2ⁿ)]`), the server's `Retry-After` in place of the
+//! computed wait up to a cap, a time limit over all attempts and a shared budget are less
+//! code here than the glue `backon` would need for them.
 
-use std::future::Future;
 use std::time::Duration;
 
 use crate::error::Error;
+
+mod budget;
+mod run;
+
+pub(crate) use budget::Budget;
+pub(crate) use run::run;
 
 /// How many times a failed request is retried by default (so at most 4 attempts).
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
@@ -27,46 +29,33 @@ pub const DEFAULT_RETRY_AFTER_CAP: Duration = Duration::from_secs(60);
 /// The default time limit of one page request: every attempt and every wait between them.
 pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(120);
 
-/// When and how a failed request is tried again.
+/// When and how a failed request is tried again; set it with
+/// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy).
 ///
-/// The request is an idempotent GET, so the policy is the one trusted SDKs (Stainless,
-/// aws-sdk-rust, google-cloud-rust) apply to idempotent calls. Retried: HTTP 408, 429, 500,
-/// 502, 503 and 504, whatever the body, connection failures, resets and timeouts (see
-/// [`Error::is_retryable`]). Never retried: 400, 401, 403, 404, 501 and other statuses, TLS
-/// failures, 2xx bodies that do not decode, and invalid input. Before retry *n* (from 0)
-/// the client waits a random duration in `[0, min(max_delay, base_delay × 2ⁿ)]` ("full
-/// jitter"), or exactly the server's `Retry-After` when it sent one. A `Retry-After` longer
-/// than [`retry_after_cap`](Self::retry_after_cap) is not slept through: the error is
-/// returned at once, its [`ApiError::retry_after`](crate::ApiError::retry_after) holding
-/// the requested delay, for the caller to schedule.
-///
-/// [`max_elapsed`](Self::max_elapsed) (default 2 minutes) bounds one request as a whole:
-/// every attempt and every wait. An attempt still running when it is reached is cut
-/// short, and a wait that would end after it is not started; either way the request ends
-/// with [`Error::RetryLimit`], whose source is the last attempt's error.
+/// Retried (the request is an idempotent GET): HTTP 408, 429, 500, 502, 503 and 504,
+/// whatever the body, connection failures, resets and timeouts (see
+/// [`Error::is_retryable`]). Before retry *n* (from 0) the client waits a random duration
+/// in `[0, min(max_delay, base_delay × 2ⁿ)]`, or exactly the server's `Retry-After`; one
+/// longer than [`retry_after_cap`](Self::retry_after_cap) returns the error at once.
+/// [`max_elapsed`](Self::max_elapsed) bounds one request, attempts and waits together,
+/// and ends it with [`Error::RetryLimit`]. The pages of one listing share a budget of
+/// `max_retries` retries, given back one per page received, so concurrent requests
+/// against a failing server do not multiply the retries.
 ///
 /// ```
 /// use std::time::Duration;
 /// use astro_tokens::{Client, RetryPolicy};
 ///
-/// // On the client builder:
-/// let client = Client::builder()
-///     .token("my-secret-token")
-///     .retries(5)
-///     .retry_base_delay(Duration::from_millis(200))
-///     .retry_after_cap(Duration::from_secs(30))
-///     .build()?;
+/// let policy = RetryPolicy::default()
+///     .with_max_retries(5)
+///     .with_base_delay(Duration::from_millis(200))
+///     .with_retry_after_cap(Duration::from_secs(30));
+/// let client = Client::builder().token("my-secret-token").retry_policy(policy).build()?;
 /// assert_eq!(client.retry_policy().max_retries(), 5);
 ///
-/// // Or as a value:
-/// let policy = RetryPolicy::default().with_max_retries(2).with_max_delay(Duration::from_secs(2));
-/// let client = Client::builder().token("my-secret-token").retry_policy(policy).build()?;
-/// assert_eq!(client.retry_policy(), policy);
-///
 /// // Off: every failure is returned as it is.
-/// let client = Client::builder().token("my-secret-token").no_retries().build()?;
+/// let client = Client::builder().token("t").retry_policy(RetryPolicy::none()).build()?;
 /// assert!(!client.retry_policy().is_enabled());
-/// assert_eq!(RetryPolicy::none().max_retries(), 0);
 /// # Ok::<(), astro_tokens::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +94,7 @@ impl RetryPolicy {
         self
     }
 
-    /// The base of the exponential backoff: retry *n* waits up to `base × 2ⁿ`.
+    /// The base of the exponential backoff: retry *n* waits up to `base × 2ⁿ` (zero: no wait).
     #[must_use]
     pub fn with_base_delay(mut self, delay: Duration) -> Self {
         self.base_delay = delay;
@@ -119,15 +108,17 @@ impl RetryPolicy {
         self
     }
 
-    /// The longest `Retry-After` slept through; a longer one returns the error at once.
+    /// The longest `Retry-After` slept through; a longer one returns the error at once
+    /// (zero: never sleep through one).
     #[must_use]
     pub fn with_retry_after_cap(mut self, cap: Duration) -> Self {
         self.retry_after_cap = cap;
         self
     }
 
-    /// The time limit of one request: every attempt and every wait (zero is taken as
-    /// one millisecond).
+    /// The time limit of one request: every attempt and every wait. More than zero, like
+    /// every time limit of the client: [`ClientBuilder::build`](crate::ClientBuilder::build)
+    /// refuses zero.
     #[must_use]
     pub fn with_max_elapsed(mut self, limit: Duration) -> Self {
         self.max_elapsed = limit;
@@ -187,9 +178,7 @@ impl RetryPolicy {
         if retries_done >= self.max_retries {
             return Decision::GiveUp(GiveUp::Exhausted);
         }
-        if let Error::Api(api) = error
-            && let Some(requested) = api.retry_after
-        {
+        if let Some(requested) = error.retry_after() {
             if requested > self.retry_after_cap {
                 return Decision::GiveUp(GiveUp::RetryAfterTooLong {
                     requested,
@@ -227,123 +216,12 @@ pub(crate) enum GiveUp {
     RetryAfterTooLong { requested: Duration, cap: Duration },
 }
 
-/// Runs `attempt(1)`, `attempt(2)`, ... until one succeeds, the policy gives up, or
-/// [`RetryPolicy::max_elapsed`] runs out. Retries are logged at `DEBUG` (why, and how long
-/// the wait is), giving up on a retryable error at `INFO`: expected conditions, for the
-/// application to surface through the error it gets. The token never reaches these lines:
-/// they carry the error's `Display`, which never holds it.
-/// Returns the value with the number of attempts it took.
-pub(crate) async fn run<T, F, Fut>(policy: &RetryPolicy, mut attempt: F) -> Result<(T, u32), Error>
-where
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let started = tokio::time::Instant::now();
-    let limit = policy.max_elapsed.max(Duration::from_millis(1));
-    let deadline = started + limit;
-    let mut number = 1u32;
-    let mut last: Option<Error> = None;
-    loop {
-        let error = match tokio::time::timeout_at(deadline, attempt(number)).await {
-            Ok(Ok(value)) => return Ok((value, number)),
-            Ok(Err(error)) => error,
-            Err(_) => {
-                let error = retry_limit(policy, started, number, None, last);
-                log_give_up(
-                    number,
-                    "the retry time limit ran out during an attempt",
-                    &error,
-                );
-                return Err(error);
-            }
-        };
-        let retries_done = number - 1;
-        match policy.decide(&error, retries_done, |n| fastrand::u64(0..=n)) {
-            Decision::Wait { delay, retry_after } => {
-                if tokio::time::Instant::now() + delay > deadline {
-                    let asked = retry_after.then_some(delay);
-                    let error = retry_limit(policy, started, number, asked, Some(error));
-                    log_give_up(
-                        number,
-                        "the next wait would end after the retry time limit",
-                        &error,
-                    );
-                    return Err(error);
-                }
-                tracing::debug!(
-                    operation_id = crate::hooks::OPERATION_ID,
-                    attempt = number,
-                    next_attempt = number + 1,
-                    max_attempts = policy.max_retries.saturating_add(1),
-                    wait_ms = duration_ms(delay),
-                    wait_source = if retry_after { "retry-after" } else { "backoff" },
-                    status = error.status(),
-                    request_id = error.request_id(),
-                    reason = %error,
-                    "retrying ListApiTokens after a transient failure"
-                );
-                last = Some(error);
-                tokio::time::sleep(delay).await;
-            }
-            Decision::GiveUp(GiveUp::NotRetryable) => return Err(error),
-            Decision::GiveUp(GiveUp::Exhausted) => {
-                if policy.max_retries > 0 {
-                    log_give_up(number, "retries exhausted", &error);
-                }
-                return Err(error);
-            }
-            Decision::GiveUp(GiveUp::RetryAfterTooLong { requested, cap }) => {
-                tracing::info!(
-                    operation_id = crate::hooks::OPERATION_ID,
-                    attempts = number,
-                    retry_after_ms = duration_ms(requested),
-                    cap_ms = duration_ms(cap),
-                    reason = %error,
-                    "not retrying ListApiTokens: the server's Retry-After exceeds the cap"
-                );
-                return Err(error);
-            }
-        }
-        number = number.saturating_add(1);
-    }
-}
-
-fn retry_limit(
-    policy: &RetryPolicy,
-    started: tokio::time::Instant,
-    attempts: u32,
-    retry_after: Option<Duration>,
-    last: Option<Error>,
-) -> Error {
-    Error::RetryLimit {
-        max_elapsed: policy.max_elapsed,
-        elapsed: started.elapsed(),
-        attempts,
-        retry_after,
-        last: last.map(Box::new),
-    }
-}
-
-fn log_give_up(attempts: u32, why: &str, error: &Error) {
-    tracing::info!(
-        operation_id = crate::hooks::OPERATION_ID,
-        attempts,
-        why,
-        reason = %error,
-        "giving up on ListApiTokens"
-    );
-}
-
-fn duration_ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ApiError;
 
-    fn api(status: u16, retry_after: Option<Duration>) -> Error {
+    pub(crate) fn api(status: u16, retry_after: Option<Duration>) -> Error {
         Error::Api(Box::new(ApiError {
             status,
             message: "m".to_owned(),
@@ -375,6 +253,7 @@ mod tests {
         assert_eq!(p.base_delay(), Duration::from_millis(500));
         assert_eq!(p.max_delay(), Duration::from_secs(8));
         assert_eq!(p.retry_after_cap(), Duration::from_secs(60));
+        assert_eq!(p.max_elapsed(), Duration::from_secs(120));
         assert!(p.is_enabled());
         assert!(!RetryPolicy::none().is_enabled());
     }
@@ -400,12 +279,13 @@ mod tests {
     }
 
     #[test]
-    fn client_errors_501_tls_and_decode_errors_are_never_retried() {
+    fn client_errors_501_tls_decode_and_cancelled_requests_are_never_retried() {
         let p = RetryPolicy::default();
+        let never = |e: &Error| p.decide(e, 0, top) == Decision::GiveUp(GiveUp::NotRetryable);
         for status in [400, 401, 403, 404, 409, 501] {
-            assert_eq!(
-                p.decide(&api(status, Some(Duration::from_secs(1))), 0, top),
-                Decision::GiveUp(GiveUp::NotRetryable)
+            assert!(
+                never(&api(status, Some(Duration::from_secs(1)))),
+                "{status}"
             );
         }
         let decode = Error::Decode {
@@ -414,10 +294,6 @@ mod tests {
             excerpt: String::new(),
             source: "m".into(),
         };
-        assert_eq!(
-            p.decide(&decode, 0, top),
-            Decision::GiveUp(GiveUp::NotRetryable)
-        );
         let tls = Error::Transport {
             timeout: false,
             connect: true,
@@ -425,10 +301,9 @@ mod tests {
             request_id: None,
             source: "invalid peer certificate: UnknownIssuer".into(),
         };
-        assert_eq!(
-            p.decide(&tls, 0, top),
-            Decision::GiveUp(GiveUp::NotRetryable)
-        );
+        for error in [decode, tls, Error::Cancelled { offset: 0 }] {
+            assert!(never(&error), "{error}");
+        }
     }
 
     #[test]
@@ -437,36 +312,17 @@ mod tests {
             .with_base_delay(Duration::from_millis(100))
             .with_max_delay(Duration::from_millis(500))
             .with_max_retries(10);
-        let waits: Vec<_> = (0..5)
-            .map(|n| match p.decide(&api(503, None), n, top) {
-                Decision::Wait { delay, .. } => delay,
-                other => panic!("{other:?}"),
-            })
-            .collect();
+        let wait = |n, draw: fn(u64) -> u64| match p.decide(&api(503, None), n, draw) {
+            Decision::Wait { delay, .. } => delay,
+            other => panic!("{other:?}"),
+        };
         let ms = Duration::from_millis;
+        let waits: Vec<_> = (0..5).map(|n| wait(n, top)).collect();
         assert_eq!(waits, [ms(100), ms(200), ms(400), ms(500), ms(500)]);
-        assert_eq!(
-            p.decide(&api(503, None), 2, |_| 0),
-            Decision::Wait {
-                delay: Duration::ZERO,
-                retry_after: false
-            }
-        );
-        assert_eq!(
-            p.decide(&api(503, None), 2, |n| n / 2),
-            Decision::Wait {
-                delay: ms(200),
-                retry_after: false
-            }
-        );
+        assert_eq!(wait(2, |_| 0), Duration::ZERO);
+        assert_eq!(wait(2, |n| n / 2), ms(200));
         // A draw outside the range is clamped, and huge retry numbers do not overflow.
-        assert_eq!(
-            p.decide(&api(503, None), 0, |_| u64::MAX),
-            Decision::Wait {
-                delay: ms(100),
-                retry_after: false
-            }
-        );
+        assert_eq!(wait(0, |_| u64::MAX), ms(100));
         assert_eq!(p.backoff_ceiling(u32::MAX), ms(500));
     }
 
@@ -504,37 +360,5 @@ mod tests {
             RetryPolicy::none().decide(&transport(true), 0, top),
             Decision::GiveUp(GiveUp::Exhausted)
         );
-    }
-
-    #[tokio::test]
-    async fn run_numbers_attempts_and_stops_at_the_first_success() {
-        let p = RetryPolicy::default().with_base_delay(Duration::from_millis(1));
-        let mut seen = Vec::new();
-        let result = run(&p, |n| {
-            seen.push(n);
-            async move { if n < 3 { Err(api(503, None)) } else { Ok(n) } }
-        })
-        .await;
-        assert_eq!(
-            result.ok(),
-            Some((3, 3)),
-            "the value and the attempts it took"
-        );
-        assert_eq!(seen, [1, 2, 3]);
-    }
-
-    #[tokio::test]
-    async fn run_returns_the_last_error_after_max_retries_plus_one_attempts() {
-        let p = RetryPolicy::default()
-            .with_max_retries(2)
-            .with_base_delay(Duration::from_millis(1));
-        let mut count = 0;
-        let result: Result<((), u32), Error> = run(&p, |_| {
-            count += 1;
-            async { Err(api(504, None)) }
-        })
-        .await;
-        assert_eq!(result.err().and_then(|e| e.status()), Some(504));
-        assert_eq!(count, 3);
     }
 }

@@ -56,13 +56,10 @@ impl Flight {
             Ok(outcome) => outcome,
             Err(failure) => match failure.try_into_panic() {
                 Ok(panic) => std::panic::resume_unwind(panic),
-                // Cancelled: the tokio runtime is shutting down.
-                Err(cancelled) => Err(Error::Transport {
-                    timeout: false,
-                    connect: false,
-                    tls: false,
-                    request_id: None,
-                    source: Box::new(cancelled),
+                // Cancelled: the tokio runtime is shutting down (the listing itself only
+                // aborts requests it no longer awaits).
+                Err(_) => Err(Error::Cancelled {
+                    offset: self.offset,
                 }),
             },
         }
@@ -215,6 +212,19 @@ mod tests {
         let mut flights = flights(&[(100, 100), (200, 100), (300, 100)]);
         assert_eq!(flights.drop_before(220), 2);
         assert_eq!(flights.asked(), [(300, 100)]);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_request_is_a_cancellation_not_a_transport_error() {
+        let flight = Flight::spawn(40, 10, pending());
+        flight.task.abort();
+        let error = flight.outcome().await.expect_err("cancelled");
+        assert!(
+            matches!(error, Error::Cancelled { offset: 40 }),
+            "{error:?}"
+        );
+        assert!(!error.is_retryable());
+        assert!(error.to_string().contains("cancelled"), "{error}");
     }
 
     #[tokio::test]

@@ -1,5 +1,5 @@
-//! The paging rules (see the module documentation of `pagination`): which request to start
-//! next, and what a page that came back means for the listing.
+//! The paging rules (listed in `docs/listing.md`): which request to start next, and what a
+//! page that came back means for the listing.
 
 use super::flights::Flights;
 use super::report::{SharedReport, update};
@@ -62,22 +62,21 @@ where
                 self.finish();
                 return None;
             };
-            if flight.offset != self.cursor {
-                // A hole before the next request could not be asked for: never skip.
-                // Unreachable while the budget accounts for every hole; start over here.
-                drop(flight);
-                self.flights.clear();
-                continue;
-            }
-            let (offset, limit) = (flight.offset, flight.limit);
-            let outcome = flight
-                .outcome()
-                .await
-                .and_then(|page| self.accept(offset, limit, page));
+            let outcome = if flight.offset == self.cursor {
+                let (offset, limit) = (flight.offset, flight.limit);
+                flight
+                    .outcome()
+                    .await
+                    .and_then(|page| self.accept(offset, limit, page))
+            } else {
+                Err(self.bug(format!(
+                    "the next request starts at {} but the listing is at {}",
+                    flight.offset, self.cursor
+                )))
+            };
             match outcome {
                 Ok(Some(page)) => {
-                    // While the consumer works on this page, `concurrency` requests run
-                    // in the background (one, by default).
+                    // While the consumer works on this page, requests run in the background.
                     self.fill(self.plan.concurrency);
                     return Some(Ok(page));
                 }
@@ -87,6 +86,14 @@ where
                     return Some(Err(error));
                 }
             }
+        }
+    }
+
+    /// A state the rules never reach: an error that says so, never a silent refetch.
+    fn bug(&self, what: String) -> Error {
+        Error::Pagination {
+            message: format!("internal error in astro-tokens ({what}); please report it"),
+            offset: self.cursor,
         }
     }
 
@@ -117,13 +124,12 @@ where
     /// How many more tokens may be asked for, counting those expected from the requests
     /// in flight.
     fn budget(&self) -> u64 {
-        match self.plan.max_items {
-            Some(max) => max.saturating_sub(
+        self.plan.max_items.map_or(u64::MAX, |max| {
+            max.saturating_sub(
                 self.yielded
                     .saturating_add(self.flights.expected(self.page_size)),
-            ),
-            None => u64::MAX,
-        }
+            )
+        })
     }
 
     /// Ends the listing and drops (so aborts) the requests in flight.
@@ -132,11 +138,46 @@ where
         self.flights.clear();
     }
 
-    /// Checks one page against what was asked; returns it (repeats dropped) if it is to be
-    /// yielded, `None` if it ends the listing silently or held only tokens pushed back
-    /// under the listing, or why the server cannot be paged.
+    /// What one page asked at `offset` for `limit` tokens means: the page to yield
+    /// (repeats dropped), `None` when it ends the listing silently or held only tokens
+    /// pushed back under the listing, or why the server cannot be paged.
     fn accept(&mut self, offset: u64, limit: u32, mut page: Page) -> Result<Option<Page>, Error> {
         let first = self.total.is_none();
+        self.record_total(offset, &mut page);
+        let received = page.tokens.len() as u64;
+        if received == 0 {
+            return Ok(self.empty(offset, first).then_some(page));
+        }
+        if page.offset != offset {
+            return Err(Error::Pagination {
+                message: format!(
+                    "asked for offset {offset} but the server answered a page at offset {}: \
+                     it does not honour `offset`, so the listing stops instead of repeating",
+                    page.offset
+                ),
+                offset,
+            });
+        }
+        let repeats = self.drop_repeats(offset, &mut page)?;
+        if let Some(max) = self.plan.max_items {
+            let room = usize::try_from(max.saturating_sub(self.yielded)).unwrap_or(usize::MAX);
+            page.tokens.truncate(room);
+        }
+        let yielding = page.tokens.len() as u64;
+        self.yielded += yielding;
+        let short = self.advance(offset, limit, received, page.limit);
+        update(&self.report, |r| {
+            r.pages += u64::from(yielding > 0);
+            r.items += yielding;
+            r.duplicates_skipped += repeats;
+            r.short_pages += u64::from(short);
+        });
+        // A page of only repeats, pushed back under the listing by insertions: skipped.
+        Ok((yielding > 0).then_some(page))
+    }
+
+    /// Notes the page's `totalCount` and its retries, and whether the total changed.
+    fn record_total(&mut self, offset: u64, page: &mut Page) {
         let total = page.total_count;
         let first_total = *self.first_total.get_or_insert(total);
         page.total_changed = total != first_total;
@@ -150,51 +191,46 @@ where
         });
         if page.total_changed {
             tracing::info!(
+                target: crate::LOG_TARGET,
                 first_total,
                 total,
                 offset,
                 "totalCount changed while paging: tokens may have shifted between pages"
             );
         }
+    }
 
-        let received = page.tokens.len() as u64;
-        if received == 0 {
-            self.finish();
-            if offset < total {
-                update(&self.report, |r| r.ended_early = true);
-                tracing::info!(
-                    offset,
-                    total,
-                    "an empty page ended the listing before totalCount was reached"
-                );
-            }
-            // The first page is yielded even when empty, so its total can be read.
-            if first {
-                update(&self.report, |r| r.pages += 1);
-                return Ok(Some(page));
-            }
-            return Ok(None);
-        }
-        if page.offset != offset {
-            return Err(Error::Pagination {
-                message: format!(
-                    "asked for offset {offset} but the server answered a page at offset {}: \
-                     it does not honour `offset`, so the listing stops instead of repeating",
-                    page.offset
-                ),
+    /// An empty page ends the listing; the first page is yielded even then, so its total
+    /// can be read. Returns whether to yield it.
+    fn empty(&mut self, offset: u64, first: bool) -> bool {
+        self.finish();
+        let total = self.total.unwrap_or_default();
+        if offset < total {
+            update(&self.report, |r| r.ended_early = true);
+            tracing::info!(
+                target: crate::LOG_TARGET,
                 offset,
-            });
+                total,
+                "an empty page ended the listing before totalCount was reached"
+            );
         }
+        if first {
+            update(&self.report, |r| r.pages += 1);
+        }
+        first
+    }
 
+    /// Drops the tokens already yielded; returns how many. Only repeats with the total
+    /// unchanged is a server that does not advance: an error.
+    fn drop_repeats(&mut self, offset: u64, page: &mut Page) -> Result<u64, Error> {
         // Drift revealed by this page's total: remember everything before deduplicating it.
         if page.total_changed {
             self.seen.escalate();
         }
+        let received = page.tokens.len() as u64;
         self.seen.dedupe(&mut page.tokens);
-        let fresh = page.tokens.len() as u64;
-        // Only repeats, with the total unchanged: the server does not advance. With a
-        // changed total it is a page that insertions pushed back under us: skip it.
-        if fresh == 0 && !page.total_changed {
+        let repeats = received - page.tokens.len() as u64;
+        if page.tokens.is_empty() && !page.total_changed {
             return Err(Error::Pagination {
                 message: format!(
                     "the page at offset {offset} holds only the {received} token(s) already \
@@ -203,48 +239,36 @@ where
                 offset,
             });
         }
-        let repeats = received - fresh;
         if repeats > 0 {
             tracing::info!(
+                target: crate::LOG_TARGET,
                 offset,
                 repeats,
                 "dropped tokens already listed: the data shifted while paging"
             );
         }
-        if let Some(max) = self.plan.max_items {
-            let room = max.saturating_sub(self.yielded);
-            if fresh > room {
-                page.tokens
-                    .truncate(usize::try_from(room).unwrap_or(usize::MAX));
-            }
-        }
-        let yielding = page.tokens.len() as u64;
-        self.yielded += yielding;
+        Ok(repeats)
+    }
 
-        // The next offset is what was asked plus what was received: a short page never
-        // skips, a longer one covers (and aborts) the requests it overlaps.
+    /// Moves the cursor past what was received (a short page never skips, a longer one
+    /// covers and aborts the requests it overlaps), adopts a server's cap, and ends the
+    /// listing at the total or at `max_items`. Returns whether the page was short.
+    fn advance(&mut self, offset: u64, limit: u32, received: u64, served_limit: u64) -> bool {
+        let total = self.total.unwrap_or_default();
         let end = offset.saturating_add(received);
         self.cursor = end;
         let asked = u64::from(limit);
-        let served_limit = page.limit.min(asked);
-        let short = received < served_limit && end < total;
+        let short = received < served_limit.min(asked) && end < total;
         let reached_max = self.plan.max_items.is_some_and(|max| self.yielded >= max);
         if reached_max || end >= total {
             self.finish();
-        } else {
-            if received < asked && page.limit < asked {
-                self.adopt_cap(page.limit.max(received), offset);
-            }
-            self.flights.drop_before(end);
+            return short;
         }
-        let shifted_away = yielding == 0;
-        update(&self.report, |r| {
-            r.pages += u64::from(!shifted_away);
-            r.items += yielding;
-            r.duplicates_skipped += repeats;
-            r.short_pages += u64::from(short);
-        });
-        Ok((!shifted_away).then_some(page))
+        if received < asked && served_limit < asked {
+            self.adopt_cap(served_limit.max(received), offset);
+        }
+        self.flights.drop_before(end);
+        short
     }
 
     /// The server applied a smaller `limit` than asked: ask for that many from now on.
@@ -256,6 +280,7 @@ where
             return;
         }
         tracing::info!(
+            target: crate::LOG_TARGET,
             asked = self.page_size,
             served = cap,
             offset,
@@ -263,5 +288,51 @@ where
         );
         self.page_size = cap;
         update(&self.report, |r| r.capped_page_size = Some(cap));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::pagination::report::SharedReport;
+
+    #[tokio::test]
+    async fn a_request_that_does_not_start_at_the_cursor_is_reported_as_a_bug_not_refetched() {
+        let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = Arc::clone(&calls);
+        let plan = Plan {
+            start: 0,
+            page_size: 10,
+            max_items: None,
+            concurrency: 2,
+        };
+        let fetch = move |_: u64, _: u32| {
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            futures::future::pending::<Result<Page, Error>>()
+        };
+        let mut machine = Machine::new(plan, fetch, SharedReport::default());
+        machine.total = Some(100);
+        // A request in flight at 20 while the listing is at 0, with a window of one.
+        let hole = machine.flights.first_hole(20, 10);
+        machine.flights.start(hole, 10, futures::future::pending());
+        machine.plan.concurrency = 1;
+        match machine.step().await {
+            Some(Err(Error::Pagination { message, offset })) => {
+                assert!(
+                    message.contains("internal error in astro-tokens"),
+                    "{message}"
+                );
+                assert_eq!(offset, 0);
+            }
+            other => panic!("expected the bug to surface, got {other:?}"),
+        }
+        assert_eq!(
+            calls.load(std::sync::atomic::Ordering::SeqCst),
+            0,
+            "nothing was refetched"
+        );
+        assert!(machine.step().await.is_none(), "the listing is over");
     }
 }

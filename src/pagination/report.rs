@@ -7,10 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// or [`Items::report`](crate::Items::report) while or after streaming.
 ///
 /// Offset paging over data that changes can skip or repeat tokens; this report is how a
-/// caller can tell. A token id is never yielded twice on stable data, or on data whose
-/// change the server's `totalCount` reveals, as long as the first change shifts tokens by
-/// at most (concurrency + 2) × page_size positions; a server with an unstable sort order,
-/// or a larger shift that nothing revealed before, can still repeat one. When
+/// caller can tell (what is promised exactly: `docs/listing.md`). When
 /// [`is_consistent`](Self::is_consistent) is true at the end, every page agreed on the
 /// total and nothing was repeated or cut short.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,9 +29,6 @@ pub struct ListingReport {
     /// missed when others before it are deleted).
     pub total_changed: bool,
     /// Tokens dropped because their id had already been yielded (data shifted right).
-    /// A repeat, like a changed total, makes the listing remember every id yielded from
-    /// then on instead of only the latest (concurrency + 2) × page_size; the exact promise
-    /// and its limits are in `docs/listing.md` ("Duplicates and memory").
     pub duplicates_skipped: u64,
     /// Pages that held fewer tokens than the server's own `limit` for them without being
     /// the last one (a page cut to a server's cap is not counted here).

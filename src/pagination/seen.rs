@@ -1,6 +1,7 @@
 //! The fingerprints of the ids a listing yielded, to drop repeats: a window of the latest
-//! W in the stable phase, every one of them once escalated (see the module documentation
-//! of `pagination`).
+//! W in the stable phase, every one of them once escalated (`docs/listing.md`, "Duplicates
+//! and memory"). A fingerprint is the id hashed under a per-listing random key: 8 bytes an
+//! id, and no collision a server could craft.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
@@ -36,6 +37,7 @@ impl Seen {
     pub(super) fn escalate(&mut self) {
         if !self.escalated {
             tracing::debug!(
+                target: crate::LOG_TARGET,
                 remembered = self.set.len(),
                 "drift seen: remembering every id yielded from now on"
             );
