@@ -564,17 +564,14 @@ fn emit_operation(
             && (minimum.is_some() || maximum.is_some())
         {
             let allowed = p.value_type.allowed();
-            let lo = minimum.map(|v| quote!(|| i128::from(value) < #v as i128));
-            let hi = maximum.map(|v| quote!(|| i128::from(value) > #v as i128));
-            let out = quote!(false #lo #hi);
-            let each = if p.repeated {
-                quote!(self.#field.iter().copied())
-            } else {
-                quote!(self.#field.iter().copied())
-            };
+            // Through text, so that every integer type progenitor picks (`i64`, `u64`,
+            // `NonZeroU64`, ...) compares the same way.
+            let lo = minimum.map(|v| quote!(|| number < #v as i128));
+            let hi = maximum.map(|v| quote!(|| number > #v as i128));
             checks.push(quote! {
-                for value in #each {
-                    if #out {
+                for value in self.#field.iter() {
+                    let number: i128 = value.to_string().parse().unwrap_or_default();
+                    if false #lo #hi {
                         return Err(invalid(#rust_name, value, #allowed));
                     }
                 }

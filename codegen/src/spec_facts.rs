@@ -33,8 +33,8 @@ pub fn emit(spec: &OpenAPI) -> Result<TokenStream, String> {
         .map(|s| s.description.clone().unwrap_or_default());
     let info_version = &spec.info.version;
     let pin = match api_version(info_version) {
-        Some(v) => quote!(::std::option::Option::Some(#v)),
-        None => quote!(::std::option::Option::None),
+        Some(v) => quote!(Some(#v)),
+        None => quote!(None),
     };
     let ids: Vec<String> = spec
         .operations()
@@ -52,7 +52,7 @@ pub fn emit(spec: &OpenAPI) -> Result<TokenStream, String> {
             pub const INFO_VERSION: &str = #info_version;
             /// The minor API version the fragment describes, as the `X-API-Version` header
             /// takes it (`v1.0` → `1.0`); `None` when `info.version` names no minor version.
-            pub const API_VERSION: ::std::option::Option<&str> = #pin;
+            pub const API_VERSION: Option<&str> = #pin;
             /// Each operation as progenitor names it (snake_case) and as the fragment does.
             pub const OPERATION_IDS: &[(&str, &str)] = &[#((#rust_ids, #ids)),*];
 

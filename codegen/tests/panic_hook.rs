@@ -1,0 +1,60 @@
+//! The generator catches progenitor's panics without silencing anyone else's: a panic on
+//! another thread while progenitor runs still reaches the process's panic hook. (This test
+//! is alone in its binary: it installs a process-wide hook.)
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Two different error body types for one operation: progenitor 0.15 panics on it.
+const PANICKING: &str = r#"
+openapi: 3.0.3
+info: {title: t, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /things:
+    get:
+      operationId: ListThings
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: string}}}}
+        "400": {description: a, content: {application/json: {schema: {type: integer}}}}
+        "500": {description: b, content: {application/json: {schema: {type: boolean}}}}
+"#;
+
+const OTHER: &str = "a panic on another thread";
+
+#[test]
+fn panics_on_other_threads_reach_the_hook_while_progenitor_panics_are_caught() {
+    let reported = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&reported);
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload().downcast_ref::<&str>() == Some(&OTHER) {
+            counter.fetch_add(1, Ordering::SeqCst);
+        } else {
+            default(info);
+        }
+    }));
+    let stop = Arc::new(AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let panicker = std::thread::spawn(move || {
+        let mut panics = 0usize;
+        while !stopped.load(Ordering::SeqCst) {
+            let _ = std::panic::catch_unwind(|| std::panic::panic_any(OTHER));
+            panics += 1;
+        }
+        panics
+    });
+    for _ in 0..5 {
+        let error = astro_tokens_codegen::generate_str(PANICKING, "panicking.yaml")
+            .expect_err("progenitor rejects it");
+        assert!(error.to_string().contains("progenitor panicked"), "{error}");
+    }
+    stop.store(true, Ordering::SeqCst);
+    let panics = panicker.join().expect("the panicking thread ends");
+    assert!(panics > 0);
+    assert_eq!(
+        reported.load(Ordering::SeqCst),
+        panics,
+        "every panic of the other thread reached the hook"
+    );
+}
