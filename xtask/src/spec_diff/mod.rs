@@ -8,7 +8,8 @@
 //! formats, ranges, enums, properties, with `$ref` resolution and cycle detection).
 //! Documentation-only fields (descriptions, summaries, examples, titles), key order and
 //! formatting never produce a change. [`rust_api`] summarises the generated code itself,
-//! and [`report`] renders text, markdown and JSON.
+//! and [`report`] renders text, markdown and JSON. [`local`] applies the project's own
+//! additions (`openapi/local.yaml`) to the slice [`upstream`] cuts out of upstream's document.
 //!
 //! A schema component shared by several use sites is compared once, at its first use site
 //! in document order; the message of each change found inside it names the other sites.
@@ -17,6 +18,7 @@ pub mod agreement;
 pub mod corpus;
 pub mod edit;
 pub mod github;
+pub mod local;
 pub mod params;
 pub mod report;
 pub mod rust_api;
