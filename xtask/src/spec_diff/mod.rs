@@ -8,8 +8,9 @@
 //! formats, ranges, enums, properties, with `$ref` resolution and cycle detection).
 //! Documentation-only fields (descriptions, summaries, examples, titles), key order and
 //! formatting never produce a change. [`rust_api`] summarises the generated code itself,
-//! and [`report`] renders text, markdown and JSON. [`local`] applies the project's own
-//! additions (`openapi/local.yaml`) to the slice [`upstream`] cuts out of upstream's document.
+//! and [`report`] renders text, markdown and JSON. [`upstream`] slices the fragment's
+//! operation out of upstream's full document, and [`local`] applies the project's own
+//! additions (`openapi/local.yaml`) to that slice.
 //!
 //! A schema component shared by several use sites is compared once, at its first use site
 //! in document order; the message of each change found inside it names the other sites.
@@ -28,6 +29,7 @@ pub mod upstream;
 pub mod verify;
 pub mod walk;
 pub mod wrapper;
+pub mod yaml_text;
 
 use std::collections::{BTreeMap, BTreeSet};
 
