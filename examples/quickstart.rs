@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{:<20} {:<26} {:<13} {:<14} {:<20}",
                 token.name,
                 token.id,
-                token.type_,
+                token.scope,
                 token.kind,
                 token.created_at.format("%Y-%m-%d %H:%M").to_string(),
             );

@@ -475,8 +475,8 @@ async fn prism_dynamic_responses_deserialize_into_api_tokens_paginated() {
                     if token.kind.is_unknown() {
                         unknown.push(token.kind.to_string());
                     }
-                    if token.type_.is_unknown() {
-                        unknown.push(token.type_.to_string());
+                    if token.scope.is_unknown() {
+                        unknown.push(token.scope.to_string());
                     }
                     unknown.extend(
                         token
@@ -560,7 +560,7 @@ async fn wrapper_requests_with_every_setter_pass_prism_validation() {
     let client = astro_tokens::Client::builder()
         .token("test")
         .base_url(&prism.base_url)
-        .no_retries()
+        .retry_policy(astro_tokens::RetryPolicy::none())
         .build()
         .expect("a client for Prism");
     for round in 0..24 {

@@ -140,7 +140,7 @@ fn compiled_crate_has_the_snapshot_types_and_field_types() {
         .name("name")
         .description("")
         .short_token("short")
-        .type_(open_enums::ApiTokenType::Workspace)
+        .scope(open_enums::ApiTokenScope::Workspace)
         .kind(open_enums::ApiTokenKind::Standard)
         .created_at(epoch)
         .start_at(epoch)
@@ -176,7 +176,7 @@ fn compiled_crate_has_the_snapshot_types_and_field_types() {
     // Every field, read back with the type the snapshot declares.
     let t = &page.tokens[0];
     let _: (&String, &String, &String, &String) = (&t.id, &t.name, &t.description, &t.short_token);
-    let _: (&open_enums::ApiTokenType, &open_enums::ApiTokenKind) = (&t.type_, &t.kind);
+    let _: (&open_enums::ApiTokenScope, &open_enums::ApiTokenKind) = (&t.scope, &t.kind);
     let _: [&DateTime<Utc>; 3] = [&t.created_at, &t.start_at, &t.updated_at];
     let _: [&Option<DateTime<Utc>>; 3] = [&t.end_at, &t.last_used_at, &t.last_rotated_at];
     let _: &Option<i64> = &t.expiry_period_in_days;
@@ -210,7 +210,7 @@ fn compiled_crate_has_the_snapshot_types_and_field_types() {
         "pub struct FieldValidationError {",
         "pub enum TokenKind {",
         "pub enum ListApiTokensSortsItem {",
-        "pub enum ApiTokenType {",
+        "pub enum ApiTokenScope {",
         "pub enum ApiTokenKind {",
         "pub enum SubjectType {",
         "pub enum ApiTokenRoleEntityType {",

@@ -83,7 +83,7 @@ macro_rules! open_enum {
 
 fn open_enum_type(name: &str) -> Option<OpenEnum> {
     Some(match name {
-        "ApiTokenType" => open_enum!(open_enums::ApiTokenType),
+        "ApiTokenScope" => open_enum!(open_enums::ApiTokenScope),
         "ApiTokenKind" => open_enum!(open_enums::ApiTokenKind),
         "SubjectType" => open_enum!(open_enums::SubjectType),
         "ApiTokenRoleEntityType" => open_enum!(open_enums::ApiTokenRoleEntityType),
@@ -341,7 +341,7 @@ fn the_200_example_deserializes_into_api_tokens_paginated_with_its_values() {
         "date-time parsed as UTC"
     );
     assert_eq!(token.kind, open_enums::ApiTokenKind::Standard);
-    assert_eq!(token.type_, open_enums::ApiTokenType::Workspace);
+    assert_eq!(token.scope, open_enums::ApiTokenScope::Workspace);
     assert_eq!(
         token.roles[0].entity_type,
         open_enums::ApiTokenRoleEntityType::Workspace

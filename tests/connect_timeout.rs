@@ -33,8 +33,11 @@ async fn the_connect_timeout_ends_each_attempt_of_a_hanging_connection() {
         .base_url(format!("http://{address}"))
         .connect_timeout(connect_timeout)
         .timeout(Duration::from_secs(20))
-        .retries(2)
-        .retry_base_delay(Duration::from_millis(1))
+        .retry_policy(
+            astro_tokens::RetryPolicy::default()
+                .with_max_retries(2)
+                .with_base_delay(Duration::from_millis(1)),
+        )
         .build()
         .expect("client");
     let started = Instant::now();

@@ -11,7 +11,7 @@ fn client_with_token(fake: &FakeApi, token: &str) -> Client {
     Client::builder()
         .token(token)
         .base_url(fake.base_url())
-        .no_retries()
+        .retry_policy(astro_tokens::RetryPolicy::none())
         .build()
         .expect("a client")
 }

@@ -73,7 +73,7 @@ async fn a_retry_after_longer_than_the_cap_returns_the_error_at_once_with_the_de
 async fn the_retry_after_cap_is_configurable() {
     let server = RawServer::start(|_| error_reply(503, &[("retry-after", "3")])).await;
     let client = client_builder(&server)
-        .retry_after_cap(Duration::from_secs(2))
+        .retry_policy(fast_retries().with_retry_after_cap(Duration::from_secs(2)))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -105,7 +105,10 @@ async fn a_burst_of_503s_then_success_returns_the_page_of_the_fourth_attempt() {
 #[tokio::test]
 async fn a_503_forever_gives_up_after_the_configured_retries_in_bounded_time() {
     let server = RawServer::start(|_| error_reply(503, &[])).await;
-    let client = client_builder(&server).retries(2).build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(fast_retries().with_max_retries(2))
+        .build()
+        .unwrap();
     let started = Instant::now();
     let error = first_page(&client).await.unwrap_err();
     let Error::Api(api) = &error else {
@@ -129,7 +132,10 @@ async fn the_default_policy_makes_four_attempts() {
 #[tokio::test]
 async fn no_retries_sends_once() {
     let server = RawServer::start(|_| error_reply(503, &[])).await;
-    let client = client_builder(&server).no_retries().build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(astro_tokens::RetryPolicy::none())
+        .build()
+        .unwrap();
     let error = first_page(&client).await.unwrap_err();
     assert_eq!(error.status(), Some(503));
     assert_eq!(server.request_count(), 1);
@@ -187,7 +193,10 @@ async fn a_connection_reset_mid_body_every_time_is_a_transport_error() {
         ]
     })
     .await;
-    let client = client_builder(&server).retries(1).build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(fast_retries().with_max_retries(1))
+        .build()
+        .unwrap();
     let error = first_page(&client).await.unwrap_err();
     let Error::Transport {
         timeout,
@@ -211,8 +220,11 @@ async fn a_connection_refused_is_retried_then_a_transport_error_in_bounded_time(
     let client = astro_tokens::Client::builder()
         .token(TOKEN)
         .base_url(url)
-        .retries(2)
-        .retry_base_delay(Duration::from_millis(1))
+        .retry_policy(
+            astro_tokens::RetryPolicy::default()
+                .with_max_retries(2)
+                .with_base_delay(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let started = Instant::now();
@@ -287,7 +299,7 @@ async fn a_stalled_body_times_out_on_every_attempt_and_never_hangs() {
     .await;
     let client = client_builder(&server)
         .timeout(Duration::from_millis(300))
-        .retries(1)
+        .retry_policy(fast_retries().with_max_retries(1))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -360,7 +372,10 @@ async fn an_html_502_forever_is_an_api_error_quoting_the_page() {
         ))
     })
     .await;
-    let client = client_builder(&server).retries(1).build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(fast_retries().with_max_retries(1))
+        .build()
+        .unwrap();
     let error = first_page(&client).await.unwrap_err();
     let Error::Api(api) = &error else {
         panic!("expected Error::Api, got {error:?}")
@@ -414,7 +429,10 @@ async fn the_token_is_in_no_error_message() {
     ];
     for steps in cases {
         let server = RawServer::start(move |_| steps.clone()).await;
-        let client = client_builder(&server).retries(1).build().unwrap();
+        let client = client_builder(&server)
+            .retry_policy(fast_retries().with_max_retries(1))
+            .build()
+            .unwrap();
         let error = first_page(&client).await.unwrap_err();
         assert!(!error.to_string().contains(TOKEN));
         assert!(!format!("{error:?}").contains(TOKEN));

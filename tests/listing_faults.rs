@@ -111,7 +111,10 @@ async fn a_page_that_fails_after_retries_ends_the_stream_after_every_earlier_pag
         }
     })
     .await;
-    let client = client_builder(&server).retries(2).build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(fast_retries().with_max_retries(2))
+        .build()
+        .unwrap();
     let (ids, error) = drain(client.list_tokens(ORG).page_size(PAGE).items()).await;
     assert_eq!(ids, expected_ids(0..200));
     let error = error.expect("the failing page's error");

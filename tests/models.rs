@@ -2,7 +2,7 @@
 //! and responses carrying enum values or fields the fragment does not know yet.
 
 use astro_tokens::generated::types::ApiTokensPaginated;
-use astro_tokens::{ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, SubjectType};
+use astro_tokens::{ApiTokenKind, ApiTokenRoleEntityType, ApiTokenScope, SubjectType};
 use chrono::{TimeZone, Utc};
 use serde_json::{Value, json};
 
@@ -32,7 +32,7 @@ fn the_seed_example_deserializes_and_every_field_is_reachable() {
     assert_eq!(token.description, "my token description");
     assert_eq!(token.short_token, "short-token");
     assert_eq!(token.kind, ApiTokenKind::Standard);
-    assert_eq!(token.type_, ApiTokenType::Workspace);
+    assert_eq!(token.scope, ApiTokenScope::Workspace);
     assert_eq!(
         (token.created_at, token.start_at, token.updated_at),
         (at, at, at)
@@ -78,7 +78,7 @@ fn unknown_enum_values_and_extra_fields_keep_the_page() {
     page["nextCursor"] = json!("abc");
     let page: ApiTokensPaginated = serde_json::from_value(page).expect("unknown values are kept");
     let token = &page.tokens[0];
-    assert_eq!(token.type_, ApiTokenType::Unknown("TEAM".into()));
+    assert_eq!(token.scope, ApiTokenScope::Unknown("TEAM".into()));
     assert_eq!(token.kind.as_str(), "EPHEMERAL");
     assert!(token.kind.is_unknown());
     assert_eq!(
@@ -120,7 +120,7 @@ fn a_wrong_type_for_a_known_field_still_fails() {
 fn open_enums_honour_width_and_alignment_in_display() {
     assert_eq!(format!("{:<10}|", ApiTokenKind::Standard), "STANDARD  |");
     assert_eq!(
-        format!("{:>9}|", ApiTokenType::Unknown("TEAM".into())),
+        format!("{:>9}|", ApiTokenScope::Unknown("TEAM".into())),
         "     TEAM|"
     );
 }

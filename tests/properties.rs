@@ -75,7 +75,10 @@ fn any_response_body_gives_the_page_or_a_clear_error_and_never_panics() {
             ))
         }
     }));
-    let client = client_builder(&server).no_retries().build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(astro_tokens::RetryPolicy::none())
+        .build()
+        .unwrap();
     proptest!(config(), |(status in prop::sample::select(&STATUSES[..]), body in bodies())| {
         *script.lock().unwrap_or_else(PoisonError::into_inner) = (status, body.clone());
         let before = server.request_count();
@@ -161,7 +164,10 @@ fn organization_ids() -> impl Strategy<Value = String> {
 fn any_organization_id_reaches_the_server_as_one_exact_path_segment_or_is_refused() {
     let rt = runtime();
     let server = rt.block_on(RawServer::start(|r| page_reply(r, 0)));
-    let client = client_builder(&server).no_retries().build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(astro_tokens::RetryPolicy::none())
+        .build()
+        .unwrap();
     proptest!(config(), |(org in organization_ids())| {
         let before = server.request_count();
         let result = rt.block_on(client.list_tokens(org.clone()).page_size(1).first_page());

@@ -49,7 +49,10 @@ async fn an_html_500_page_on_a_documented_status_is_retried_then_succeeds() {
 #[tokio::test]
 async fn an_html_500_page_that_persists_is_an_api_error_with_an_excerpt() {
     let server = RawServer::start(|_| html(500)).await;
-    let client = client_builder(&server).retries(2).build().unwrap();
+    let client = client_builder(&server)
+        .retry_policy(fast_retries().with_max_retries(2))
+        .build()
+        .unwrap();
     let error = first_page(&client).await.unwrap_err();
     let Error::Api(api) = &error else {
         panic!("expected Error::Api, got {error:?}")
@@ -91,7 +94,7 @@ async fn retry_after_as_an_rfc_850_date_is_waited_for_instead_of_the_backoff() {
     })
     .await;
     let client = client_builder(&server)
-        .retry_max_delay(Duration::from_millis(1))
+        .retry_policy(fast_retries().with_max_delay(Duration::from_millis(1)))
         .build()
         .unwrap();
     first_page(&client).await.unwrap();
@@ -134,7 +137,7 @@ fn rfc850(time: SystemTime) -> String {
 async fn retry_after_60_under_a_5_second_limit_ends_within_the_limit_not_minutes() {
     let server = RawServer::start(|_| error_reply(429, &[("retry-after", "60")])).await;
     let client = client_builder(&server)
-        .retry_max_elapsed(Duration::from_secs(5))
+        .retry_policy(fast_retries().with_max_elapsed(Duration::from_secs(5)))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -174,7 +177,7 @@ async fn the_limit_cuts_an_attempt_that_hangs_longer_than_it() {
     let server = RawServer::start(|_| vec![Step::Stall]).await;
     let client = client_builder(&server)
         .timeout(Duration::from_secs(60))
-        .retry_max_elapsed(Duration::from_millis(700))
+        .retry_policy(fast_retries().with_max_elapsed(Duration::from_millis(700)))
         .build()
         .unwrap();
     let started = Instant::now();
@@ -199,10 +202,13 @@ async fn the_limit_cuts_an_attempt_that_hangs_longer_than_it() {
 async fn the_limit_ends_a_run_of_failures_with_the_last_one_as_its_source() {
     let server = RawServer::start(|_| error_reply(503, &[])).await;
     let client = client_builder(&server)
-        .retries(1_000)
-        .retry_base_delay(Duration::from_millis(50))
-        .retry_max_delay(Duration::from_millis(50))
-        .retry_max_elapsed(Duration::from_millis(800))
+        .retry_policy(
+            fast_retries()
+                .with_max_retries(1_000)
+                .with_base_delay(Duration::from_millis(50))
+                .with_max_delay(Duration::from_millis(50))
+                .with_max_elapsed(Duration::from_millis(800)),
+        )
         .build()
         .unwrap();
     let error = first_page(&client).await.unwrap_err();

@@ -57,7 +57,10 @@ async fn an_untrusted_certificate_is_a_tls_error_and_is_not_retried() {
     let client = Client::builder()
         .token(support::TOKEN)
         .base_url(url)
-        .retry_base_delay(std::time::Duration::from_millis(1))
+        .retry_policy(
+            astro_tokens::RetryPolicy::default()
+                .with_base_delay(std::time::Duration::from_millis(1)),
+        )
         .build()
         .expect("client");
     let error = client
@@ -108,7 +111,7 @@ async fn a_reset_is_not_a_tls_error_and_stays_retryable() {
     use support::{RawServer, Step};
     let server = RawServer::start(|_| vec![Step::Reset]).await;
     let client = support::client_builder(&server)
-        .retries(1)
+        .retry_policy(support::fast_retries().with_max_retries(1))
         .build()
         .expect("client");
     let error = support::first_page(&client).await.expect_err("reset");

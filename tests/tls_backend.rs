@@ -146,7 +146,7 @@ async fn client_hello() -> Hello {
     let client = Client::builder()
         .token("t")
         .base_url(format!("https://{address}"))
-        .no_retries()
+        .retry_policy(astro_tokens::RetryPolicy::none())
         .timeout(Duration::from_secs(60))
         .build()
         .expect("a TLS feature is on, so https:// builds");

@@ -73,7 +73,7 @@ async fn a_retried_request_traces_each_attempt_and_the_wait_but_never_the_token(
     })
     .await;
     let client = client_builder(&server)
-        .retry_base_delay(Duration::from_millis(5))
+        .retry_policy(fast_retries().with_base_delay(Duration::from_millis(5)))
         .build()
         .unwrap();
     let (buffer, guard) = capture();

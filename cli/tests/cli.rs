@@ -188,7 +188,7 @@ fn csv_parses_with_a_header_and_one_row_per_token() {
     for (row, token) in rows.iter().zip(&expected) {
         assert_eq!(&row[0], token.id);
         assert_eq!(&row[1], token.name);
-        assert_eq!(&row[2], token.type_.to_string());
+        assert_eq!(&row[2], token.scope.to_string());
         assert_eq!(&row[3], token.kind.to_string());
         let created: DateTime<Utc> = row[4].parse().expect("RFC 3339");
         assert_eq!(created, token.created_at);

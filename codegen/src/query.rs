@@ -542,8 +542,6 @@ fn emit_operation(
             }
         }
     });
-    let names: Vec<&str> = params.iter().map(|p| p.wire.as_str()).collect();
-    let known = format!("one of the query parameters {}", names.join(", "));
     let checks = params.iter().filter_map(|p| {
         let field = &p.field;
         let rust_name = field.to_string();
@@ -662,7 +660,11 @@ fn emit_operation(
             pub fn set_text(&mut self, name: &str, values: &[&str]) -> ::std::result::Result<(), InvalidParameter> {
                 match name {
                     #(#set_arms)*
-                    other => return Err(invalid("query", other, #known)),
+                    other => {
+                        let known: ::std::vec::Vec<&str> = Self::PARAMETERS.iter().map(|p| p.name).collect();
+                        let allowed = format!("one of the query parameters {}", known.join(", "));
+                        return Err(invalid("query", other, &allowed));
+                    }
                 }
                 Ok(())
             }

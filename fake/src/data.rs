@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 
 use astro_tokens::generated::open_enums::{
-    ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, SubjectType,
+    ApiTokenKind, ApiTokenRoleEntityType, ApiTokenScope, SubjectType,
 };
 use astro_tokens::generated::types::{ApiToken, ApiTokenRole, BasicSubjectProfile};
 
@@ -278,13 +278,13 @@ pub fn seed_tokens_for(
             }
         };
         let type_ = match i {
-            0 => ApiTokenType::Organization,
-            1 => ApiTokenType::Workspace,
-            2 => ApiTokenType::Deployment,
+            0 => ApiTokenScope::Organization,
+            1 => ApiTokenScope::Workspace,
+            2 => ApiTokenScope::Deployment,
             _ => match rng.below(100) {
-                0..20 => ApiTokenType::Organization,
-                20..60 => ApiTokenType::Workspace,
-                _ => ApiTokenType::Deployment,
+                0..20 => ApiTokenScope::Organization,
+                20..60 => ApiTokenScope::Workspace,
+                _ => ApiTokenScope::Deployment,
             },
         };
         let kind = if i == 3 || rng.chance(25) {
@@ -338,7 +338,7 @@ pub fn seed_tokens_for(
                 .roles(roles)
                 .short_token(short_token)
                 .start_at(start_at)
-                .type_(type_)
+                .scope(type_)
                 .updated_at(updated_at)
                 .updated_by(updated_by),
         ));
@@ -405,11 +405,11 @@ fn roles(
     rng: &mut SplitMix64,
     pools: &SeedPools,
     organization_id: &str,
-    type_: &ApiTokenType,
+    type_: &ApiTokenScope,
 ) -> Vec<ApiTokenRole> {
     let mut roles = Vec::new();
     match type_ {
-        ApiTokenType::Organization => {
+        ApiTokenScope::Organization => {
             roles.push(role(
                 ApiTokenRoleEntityType::Organization,
                 organization_id,
@@ -431,7 +431,7 @@ fn roles(
                 ));
             }
         }
-        ApiTokenType::Workspace => {
+        ApiTokenScope::Workspace => {
             let ws = &pools.workspaces[rng.index(pools.workspaces.len())];
             roles.push(role(
                 ApiTokenRoleEntityType::Workspace,
@@ -615,7 +615,7 @@ mod tests {
         let tokens = seed_tokens(DEFAULT_TOKEN_COUNT, DEFAULT_SEED, anchor);
         let any = |f: &dyn Fn(&ApiToken) -> bool| tokens.iter().filter(|t| f(t)).count();
         for t in ["ORGANIZATION", "WORKSPACE", "DEPLOYMENT"] {
-            assert!(any(&|x| x.type_.as_str() == t) > 10, "type {t}");
+            assert!(any(&|x| x.scope.as_str() == t) > 10, "type {t}");
         }
         for k in ["STANDARD", "DIRECT_ACCESS"] {
             assert!(any(&|x| x.kind.as_str() == k) > 10, "kind {k}");

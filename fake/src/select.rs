@@ -24,7 +24,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::query::{ListQuery, SortField, SortKey};
-use astro_tokens::generated::open_enums::{ApiTokenRoleEntityType, ApiTokenType};
+use astro_tokens::generated::open_enums::{ApiTokenRoleEntityType, ApiTokenScope};
 use astro_tokens::generated::types::ApiToken;
 
 /// Tokens plus what the filters need to know about them.
@@ -39,7 +39,7 @@ struct Store {
 
 impl Store {
     fn learn(&mut self, token: &ApiToken) {
-        if token.type_ != ApiTokenType::Workspace {
+        if token.scope != ApiTokenScope::Workspace {
             return;
         }
         let Some(workspace) = token
@@ -94,7 +94,7 @@ fn is_match(
     query: &ListQuery,
     deployment_workspace: &HashMap<String, String>,
 ) -> bool {
-    if query.only_organization && token.type_ != ApiTokenType::Organization {
+    if query.only_organization && token.scope != ApiTokenScope::Organization {
         return false;
     }
     if let Some(kind) = &query.kind
@@ -103,11 +103,11 @@ fn is_match(
         return false;
     }
     if let Some(workspace) = &query.workspace_id {
-        let hit = match token.type_ {
-            ApiTokenType::Workspace => token.roles.iter().any(|r| {
+        let hit = match token.scope {
+            ApiTokenScope::Workspace => token.roles.iter().any(|r| {
                 r.entity_type == ApiTokenRoleEntityType::Workspace && &r.entity_id == workspace
             }),
-            ApiTokenType::Deployment => token
+            ApiTokenScope::Deployment => token
                 .roles
                 .iter()
                 .filter_map(deployment_of)

@@ -240,7 +240,7 @@ async fn each_filter_returns_only_matches() {
             .collect();
         let expected = all
             .iter()
-            .filter(|t| match t.type_.as_str() {
+            .filter(|t| match t.scope.as_str() {
                 "WORKSPACE" => role_on(t, "WORKSPACE", ws),
                 "DEPLOYMENT" => t.roles.iter().any(|r| {
                     let dep = if r.entity_type.as_str() == "DEPLOYMENT" {
@@ -294,7 +294,7 @@ async fn each_filter_returns_only_matches() {
     .await;
     let expected = all
         .iter()
-        .filter(|t| t.type_.as_str() == "ORGANIZATION")
+        .filter(|t| t.scope.as_str() == "ORGANIZATION")
         .collect();
     check(&got, expected, "includeOnlyOrganizationTokens");
     let got = page(&fake, &[("includeOnlyOrganizationTokens", "false")]).await;

@@ -15,6 +15,7 @@ pub mod types {
         ///The time when the API token was created in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
         #[serde(rename = "createdAt")]
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The `createdBy` object: see [`BasicSubjectProfile`].
         #[serde(
             rename = "createdBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -36,6 +37,7 @@ pub mod types {
         pub expiry_period_in_days: ::std::option::Option<i64>,
         ///The API token's ID.
         pub id: ::std::string::String,
+        ///The kind of the API token.
         pub kind: crate::generated::open_enums::ApiTokenKind,
         ///The time when the API token was last rotated in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
         #[serde(
@@ -57,20 +59,24 @@ pub mod types {
         pub name: ::std::string::String,
         ///The roles of the API token.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        #[serde(deserialize_with = "crate::generated::nulls::empty_if_null")]
         pub roles: ::std::vec::Vec<ApiTokenRole>,
+        ///The scope of the API token.
+        #[serde(alias = "type")]
+        pub scope: crate::generated::open_enums::ApiTokenScope,
         ///The short value of the API token.
         #[serde(rename = "shortToken")]
         pub short_token: ::std::string::String,
         ///The time when the API token will become valid in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
         #[serde(rename = "startAt")]
         pub start_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The value of the API token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token: ::std::option::Option<crate::generated::sensitive::SensitiveString>,
-        #[serde(rename = "type")]
-        pub type_: crate::generated::open_enums::ApiTokenType,
         ///The time when the API token was last updated in UTC, formatted as `YYYY-MM-DDTHH:MM:SSZ`.
         #[serde(rename = "updatedAt")]
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///The `updatedBy` object: see [`BasicSubjectProfile`].
         #[serde(
             rename = "updatedBy",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -78,7 +84,7 @@ pub mod types {
         pub updated_by: ::std::option::Option<BasicSubjectProfile>,
     }
     impl ApiToken {
-        pub fn builder() -> builder::ApiToken {
+        pub fn builder() -> builder::ApiTokenBuilder {
             Default::default()
         }
     }
@@ -86,22 +92,23 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct ApiTokenRole {
-        ///The Deployment containing the DAG; set when `entityType` is DAG or DAG_TAG.
+        ///Required when EntityType is DAG or TAG. The deployment containing the DAG.
         #[serde(
             rename = "deploymentId",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub deployment_id: ::std::option::Option<::std::string::String>,
-        ///The ID of the entity. For DAG roles, this is the DAG ID. For DAG_TAG roles, this is the tag value.
+        ///The ID of the entity. For DAG roles, this is the DAG ID. For TAG roles, this is the tag value.
         #[serde(rename = "entityId")]
         pub entity_id: ::std::string::String,
+        ///The type of the entity.
         #[serde(rename = "entityType")]
         pub entity_type: crate::generated::open_enums::ApiTokenRoleEntityType,
         ///The role of the API token.
         pub role: ::std::string::String,
     }
     impl ApiTokenRole {
-        pub fn builder() -> builder::ApiTokenRole {
+        pub fn builder() -> builder::ApiTokenRoleBuilder {
             Default::default()
         }
     }
@@ -114,13 +121,14 @@ pub mod types {
         ///The offset of values in this page.
         pub offset: i64,
         ///The list of API tokens in this page.
+        #[serde(deserialize_with = "crate::generated::nulls::empty_if_null")]
         pub tokens: ::std::vec::Vec<ApiToken>,
         ///The total number of API tokens.
         #[serde(rename = "totalCount")]
         pub total_count: i64,
     }
     impl ApiTokensPaginated {
-        pub fn builder() -> builder::ApiTokensPaginated {
+        pub fn builder() -> builder::ApiTokensPaginatedBuilder {
             Default::default()
         }
     }
@@ -128,19 +136,19 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct BasicSubjectProfile {
-        ///The API token's name. Returned only when `subjectType` is `SERVICEKEY`.
+        ///The API token's name. Returned only when `SubjectType` is `SERVICEKEY`.
         #[serde(
             rename = "apiTokenName",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub api_token_name: ::std::option::Option<::std::string::String>,
-        ///The URL for the user's profile image. Returned only when `subjectType` is `USER`.
+        ///The URL for the user's profile image. Returned only when `SubjectType` is `USER`.
         #[serde(
             rename = "avatarUrl",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub avatar_url: ::std::option::Option<::std::string::String>,
-        ///The subject's full name. Returned only when `subjectType` is `USER`.
+        ///The subject's full name. Returned only when `SubjectType` is `USER`.
         #[serde(
             rename = "fullName",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -148,6 +156,7 @@ pub mod types {
         pub full_name: ::std::option::Option<::std::string::String>,
         ///The subject's ID.
         pub id: ::std::string::String,
+        ///The subject type.
         #[serde(
             rename = "subjectType",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -155,12 +164,12 @@ pub mod types {
         pub subject_type: ::std::option::Option<
             crate::generated::open_enums::SubjectType,
         >,
-        ///The subject's username. Returned only when `subjectType` is `USER`.
+        ///The subject's username. Returned only when `SubjectType` is `USER`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
     }
     impl BasicSubjectProfile {
-        pub fn builder() -> builder::BasicSubjectProfile {
+        pub fn builder() -> builder::BasicSubjectProfileBuilder {
             Default::default()
         }
     }
@@ -168,12 +177,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[non_exhaustive]
     pub struct Error {
-        ///One entry per failed request-validation constraint. Only present on 400 responses caused by request binding or validation.
+        /**FieldErrors carries one entry per failed request-validation constraint.
+Only present on 400 responses caused by request binding/validation.*/
         #[serde(
             rename = "fieldErrors",
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
+        #[serde(deserialize_with = "crate::generated::nulls::empty_if_null")]
         pub field_errors: ::std::vec::Vec<FieldValidationError>,
         ///A human-readable description of the error.
         pub message: ::std::string::String,
@@ -185,7 +196,7 @@ pub mod types {
         pub status_code: i64,
     }
     impl Error {
-        pub fn builder() -> builder::Error {
+        pub fn builder() -> builder::ErrorBuilder {
             Default::default()
         }
     }
@@ -201,7 +212,7 @@ pub mod types {
         pub message: ::std::string::String,
     }
     impl FieldValidationError {
-        pub fn builder() -> builder::FieldValidationError {
+        pub fn builder() -> builder::FieldValidationErrorBuilder {
             Default::default()
         }
     }
@@ -294,6 +305,8 @@ pub mod types {
         }
     }
     ///`TokenKind`
+    ///
+    /// A request value: closed, so a request never carries a value the fragment does not list. The same values in a response are read into the open enum [`ApiTokenKind`](crate::generated::open_enums::ApiTokenKind), which also keeps values this SDK does not know yet.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -352,7 +365,7 @@ pub mod types {
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
-        pub struct ApiToken {
+        pub struct ApiTokenBuilder {
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -391,6 +404,10 @@ pub mod types {
                 ::std::vec::Vec<super::ApiTokenRole>,
                 ::std::string::String,
             >,
+            scope: ::std::result::Result<
+                crate::generated::open_enums::ApiTokenScope,
+                ::std::string::String,
+            >,
             short_token: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
@@ -403,10 +420,6 @@ pub mod types {
                 ::std::option::Option<crate::generated::sensitive::SensitiveString>,
                 ::std::string::String,
             >,
-            type_: ::std::result::Result<
-                crate::generated::open_enums::ApiTokenType,
-                ::std::string::String,
-            >,
             updated_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -416,7 +429,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for ApiToken {
+        impl ::std::default::Default for ApiTokenBuilder {
             fn default() -> Self {
                 Self {
                     created_at: Err("no value supplied for created_at".to_string()),
@@ -430,16 +443,16 @@ pub mod types {
                     last_used_at: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     roles: Ok(Default::default()),
+                    scope: Err("no value supplied for scope".to_string()),
                     short_token: Err("no value supplied for short_token".to_string()),
                     start_at: Err("no value supplied for start_at".to_string()),
                     token: Ok(Default::default()),
-                    type_: Err("no value supplied for type_".to_string()),
                     updated_at: Err("no value supplied for updated_at".to_string()),
                     updated_by: Ok(Default::default()),
                 }
             }
         }
-        impl ApiToken {
+        impl ApiTokenBuilder {
             pub fn created_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -582,6 +595,18 @@ pub mod types {
                     });
                 self
             }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::generated::open_enums::ApiTokenScope>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
             pub fn short_token<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -620,18 +645,6 @@ pub mod types {
                     });
                 self
             }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<crate::generated::open_enums::ApiTokenType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -659,10 +672,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<ApiToken> for super::ApiToken {
+        impl ::std::convert::TryFrom<ApiTokenBuilder> for super::ApiToken {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: ApiToken,
+                value: ApiTokenBuilder,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
@@ -676,16 +689,16 @@ pub mod types {
                     last_used_at: value.last_used_at?,
                     name: value.name?,
                     roles: value.roles?,
+                    scope: value.scope?,
                     short_token: value.short_token?,
                     start_at: value.start_at?,
                     token: value.token?,
-                    type_: value.type_?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
                 })
             }
         }
-        impl ::std::convert::From<super::ApiToken> for ApiToken {
+        impl ::std::convert::From<super::ApiToken> for ApiTokenBuilder {
             fn from(value: super::ApiToken) -> Self {
                 Self {
                     created_at: Ok(value.created_at),
@@ -699,17 +712,17 @@ pub mod types {
                     last_used_at: Ok(value.last_used_at),
                     name: Ok(value.name),
                     roles: Ok(value.roles),
+                    scope: Ok(value.scope),
                     short_token: Ok(value.short_token),
                     start_at: Ok(value.start_at),
                     token: Ok(value.token),
-                    type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
                 }
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ApiTokenRole {
+        pub struct ApiTokenRoleBuilder {
             deployment_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -724,7 +737,7 @@ pub mod types {
             >,
             role: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for ApiTokenRole {
+        impl ::std::default::Default for ApiTokenRoleBuilder {
             fn default() -> Self {
                 Self {
                     deployment_id: Ok(Default::default()),
@@ -734,7 +747,7 @@ pub mod types {
                 }
             }
         }
-        impl ApiTokenRole {
+        impl ApiTokenRoleBuilder {
             pub fn deployment_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -786,10 +799,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<ApiTokenRole> for super::ApiTokenRole {
+        impl ::std::convert::TryFrom<ApiTokenRoleBuilder> for super::ApiTokenRole {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: ApiTokenRole,
+                value: ApiTokenRoleBuilder,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     deployment_id: value.deployment_id?,
@@ -799,7 +812,7 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ApiTokenRole> for ApiTokenRole {
+        impl ::std::convert::From<super::ApiTokenRole> for ApiTokenRoleBuilder {
             fn from(value: super::ApiTokenRole) -> Self {
                 Self {
                     deployment_id: Ok(value.deployment_id),
@@ -810,7 +823,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ApiTokensPaginated {
+        pub struct ApiTokensPaginatedBuilder {
             limit: ::std::result::Result<i64, ::std::string::String>,
             offset: ::std::result::Result<i64, ::std::string::String>,
             tokens: ::std::result::Result<
@@ -819,7 +832,7 @@ pub mod types {
             >,
             total_count: ::std::result::Result<i64, ::std::string::String>,
         }
-        impl ::std::default::Default for ApiTokensPaginated {
+        impl ::std::default::Default for ApiTokensPaginatedBuilder {
             fn default() -> Self {
                 Self {
                     limit: Err("no value supplied for limit".to_string()),
@@ -829,7 +842,7 @@ pub mod types {
                 }
             }
         }
-        impl ApiTokensPaginated {
+        impl ApiTokensPaginatedBuilder {
             pub fn limit<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<i64>,
@@ -879,10 +892,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<ApiTokensPaginated> for super::ApiTokensPaginated {
+        impl ::std::convert::TryFrom<ApiTokensPaginatedBuilder>
+        for super::ApiTokensPaginated {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: ApiTokensPaginated,
+                value: ApiTokensPaginatedBuilder,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     limit: value.limit?,
@@ -892,7 +906,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ApiTokensPaginated> for ApiTokensPaginated {
+        impl ::std::convert::From<super::ApiTokensPaginated>
+        for ApiTokensPaginatedBuilder {
             fn from(value: super::ApiTokensPaginated) -> Self {
                 Self {
                     limit: Ok(value.limit),
@@ -903,7 +918,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct BasicSubjectProfile {
+        pub struct BasicSubjectProfileBuilder {
             api_token_name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -926,7 +941,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for BasicSubjectProfile {
+        impl ::std::default::Default for BasicSubjectProfileBuilder {
             fn default() -> Self {
                 Self {
                     api_token_name: Ok(Default::default()),
@@ -938,7 +953,7 @@ pub mod types {
                 }
             }
         }
-        impl BasicSubjectProfile {
+        impl BasicSubjectProfileBuilder {
             pub fn api_token_name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -1014,11 +1029,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<BasicSubjectProfile>
+        impl ::std::convert::TryFrom<BasicSubjectProfileBuilder>
         for super::BasicSubjectProfile {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: BasicSubjectProfile,
+                value: BasicSubjectProfileBuilder,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     api_token_name: value.api_token_name?,
@@ -1030,7 +1045,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::BasicSubjectProfile> for BasicSubjectProfile {
+        impl ::std::convert::From<super::BasicSubjectProfile>
+        for BasicSubjectProfileBuilder {
             fn from(value: super::BasicSubjectProfile) -> Self {
                 Self {
                     api_token_name: Ok(value.api_token_name),
@@ -1043,7 +1059,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct Error {
+        pub struct ErrorBuilder {
             field_errors: ::std::result::Result<
                 ::std::vec::Vec<super::FieldValidationError>,
                 ::std::string::String,
@@ -1055,7 +1071,7 @@ pub mod types {
             >,
             status_code: ::std::result::Result<i64, ::std::string::String>,
         }
-        impl ::std::default::Default for Error {
+        impl ::std::default::Default for ErrorBuilder {
             fn default() -> Self {
                 Self {
                     field_errors: Ok(Default::default()),
@@ -1065,7 +1081,7 @@ pub mod types {
                 }
             }
         }
-        impl Error {
+        impl ErrorBuilder {
             pub fn field_errors<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::FieldValidationError>>,
@@ -1115,10 +1131,10 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<Error> for super::Error {
+        impl ::std::convert::TryFrom<ErrorBuilder> for super::Error {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: Error,
+                value: ErrorBuilder,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     field_errors: value.field_errors?,
@@ -1128,7 +1144,7 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::Error> for Error {
+        impl ::std::convert::From<super::Error> for ErrorBuilder {
             fn from(value: super::Error) -> Self {
                 Self {
                     field_errors: Ok(value.field_errors),
@@ -1139,12 +1155,12 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct FieldValidationError {
+        pub struct FieldValidationErrorBuilder {
             code: ::std::result::Result<::std::string::String, ::std::string::String>,
             field: ::std::result::Result<::std::string::String, ::std::string::String>,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
-        impl ::std::default::Default for FieldValidationError {
+        impl ::std::default::Default for FieldValidationErrorBuilder {
             fn default() -> Self {
                 Self {
                     code: Err("no value supplied for code".to_string()),
@@ -1153,7 +1169,7 @@ pub mod types {
                 }
             }
         }
-        impl FieldValidationError {
+        impl FieldValidationErrorBuilder {
             pub fn code<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -1191,11 +1207,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<FieldValidationError>
+        impl ::std::convert::TryFrom<FieldValidationErrorBuilder>
         for super::FieldValidationError {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: FieldValidationError,
+                value: FieldValidationErrorBuilder,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     code: value.code?,
@@ -1204,7 +1220,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::FieldValidationError> for FieldValidationError {
+        impl ::std::convert::From<super::FieldValidationError>
+        for FieldValidationErrorBuilder {
             fn from(value: super::FieldValidationError) -> Self {
                 Self {
                     code: Ok(value.code),
@@ -1250,9 +1267,9 @@ pub mod types {
 #[derive(Clone, Debug)]
 /**Client for Astro Platform API — API tokens (List)
 
-Hand-maintained fragment of the Astro Platform API (v1beta1) describing the "List API tokens" operation. It is the source of truth for the astro-tokens SDK: `build.rs` generates the client and models from it.
+Hand-maintained fragment of the Astro Platform API v1 describing the "List API tokens" operation. It is made from upstream's v1.0 document with `cargo xtask spec-diff --upstream FULL.yaml --write openapi/tokens.yaml` and the local additions of `openapi/local.yaml`; `build.rs` generates the astro-tokens SDK from it.
 
-Version: v1beta1*/
+Version: v1.0*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1288,7 +1305,7 @@ impl Client {
 }
 impl ClientInfo<()> for Client {
     fn api_version() -> &'static str {
-        "v1beta1"
+        "v1.0"
     }
     fn baseurl(&self) -> &str {
         self.baseurl.as_str()
@@ -1621,269 +1638,6 @@ pub mod prelude {
 }
 /// Response enums that keep values this SDK does not know yet.
 pub mod open_enums {
-    ///The type (scope) of the API token.
-    ///
-    ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    #[non_exhaustive]
-    pub enum ApiTokenType {
-        ///`DEPLOYMENT`
-        Deployment,
-        ///`WORKSPACE`
-        Workspace,
-        ///`ORGANIZATION`
-        Organization,
-        /// A value this version of the SDK does not know, as the server sent it.
-        ///
-        /// Make values with `From<&str>` or `parse()`, which give known text its own
-        /// variant; an `Unknown` built by hand around a known value compares unequal to
-        /// that variant. Match known values by their variants, not inside `Unknown`: a
-        /// later SDK may know them.
-        Unknown(::std::string::String),
-    }
-    impl ApiTokenType {
-        /// Every value the fragment lists, in its order.
-        pub const KNOWN: &'static [&'static str] = &[
-            "DEPLOYMENT",
-            "WORKSPACE",
-            "ORGANIZATION",
-        ];
-        /// The wire form.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Deployment => "DEPLOYMENT",
-                Self::Workspace => "WORKSPACE",
-                Self::Organization => "ORGANIZATION",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        /// Whether the value is one the fragment does not list.
-        pub fn is_unknown(&self) -> bool {
-            matches!(self, Self::Unknown(_))
-        }
-    }
-    impl ::std::convert::From<&str> for ApiTokenType {
-        fn from(value: &str) -> Self {
-            match value {
-                "DEPLOYMENT" => Self::Deployment,
-                "WORKSPACE" => Self::Workspace,
-                "ORGANIZATION" => Self::Organization,
-                other => Self::Unknown(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApiTokenType {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
-        }
-    }
-    impl ::std::fmt::Display for ApiTokenType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.pad(self.as_str())
-        }
-    }
-    impl ::serde::Serialize for ApiTokenType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ApiTokenType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Visit;
-            impl ::serde::de::Visitor<'_> for Visit {
-                type Value = ApiTokenType;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<Self::Value, E> {
-                    Ok(ApiTokenType::from(value))
-                }
-            }
-            deserializer.deserialize_str(Visit)
-        }
-    }
-    ///The kind of the API token.
-    ///
-    ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    #[non_exhaustive]
-    pub enum ApiTokenKind {
-        ///`STANDARD`
-        Standard,
-        ///`DIRECT_ACCESS`
-        DirectAccess,
-        /// A value this version of the SDK does not know, as the server sent it.
-        ///
-        /// Make values with `From<&str>` or `parse()`, which give known text its own
-        /// variant; an `Unknown` built by hand around a known value compares unequal to
-        /// that variant. Match known values by their variants, not inside `Unknown`: a
-        /// later SDK may know them.
-        Unknown(::std::string::String),
-    }
-    impl ApiTokenKind {
-        /// Every value the fragment lists, in its order.
-        pub const KNOWN: &'static [&'static str] = &["STANDARD", "DIRECT_ACCESS"];
-        /// The wire form.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::Standard => "STANDARD",
-                Self::DirectAccess => "DIRECT_ACCESS",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        /// Whether the value is one the fragment does not list.
-        pub fn is_unknown(&self) -> bool {
-            matches!(self, Self::Unknown(_))
-        }
-    }
-    impl ::std::convert::From<&str> for ApiTokenKind {
-        fn from(value: &str) -> Self {
-            match value {
-                "STANDARD" => Self::Standard,
-                "DIRECT_ACCESS" => Self::DirectAccess,
-                other => Self::Unknown(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::str::FromStr for ApiTokenKind {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
-        }
-    }
-    impl ::std::fmt::Display for ApiTokenKind {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.pad(self.as_str())
-        }
-    }
-    impl ::serde::Serialize for ApiTokenKind {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ApiTokenKind {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Visit;
-            impl ::serde::de::Visitor<'_> for Visit {
-                type Value = ApiTokenKind;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<Self::Value, E> {
-                    Ok(ApiTokenKind::from(value))
-                }
-            }
-            deserializer.deserialize_str(Visit)
-        }
-    }
-    ///The subject type.
-    ///
-    ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
-    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    #[non_exhaustive]
-    pub enum SubjectType {
-        ///`USER`
-        User,
-        ///`SERVICEKEY`
-        Servicekey,
-        /// A value this version of the SDK does not know, as the server sent it.
-        ///
-        /// Make values with `From<&str>` or `parse()`, which give known text its own
-        /// variant; an `Unknown` built by hand around a known value compares unequal to
-        /// that variant. Match known values by their variants, not inside `Unknown`: a
-        /// later SDK may know them.
-        Unknown(::std::string::String),
-    }
-    impl SubjectType {
-        /// Every value the fragment lists, in its order.
-        pub const KNOWN: &'static [&'static str] = &["USER", "SERVICEKEY"];
-        /// The wire form.
-        pub fn as_str(&self) -> &str {
-            match self {
-                Self::User => "USER",
-                Self::Servicekey => "SERVICEKEY",
-                Self::Unknown(value) => value.as_str(),
-            }
-        }
-        /// Whether the value is one the fragment does not list.
-        pub fn is_unknown(&self) -> bool {
-            matches!(self, Self::Unknown(_))
-        }
-    }
-    impl ::std::convert::From<&str> for SubjectType {
-        fn from(value: &str) -> Self {
-            match value {
-                "USER" => Self::User,
-                "SERVICEKEY" => Self::Servicekey,
-                other => Self::Unknown(other.to_owned()),
-            }
-        }
-    }
-    impl ::std::str::FromStr for SubjectType {
-        type Err = ::std::convert::Infallible;
-        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
-            Ok(Self::from(value))
-        }
-    }
-    impl ::std::fmt::Display for SubjectType {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.pad(self.as_str())
-        }
-    }
-    impl ::serde::Serialize for SubjectType {
-        fn serialize<S: ::serde::Serializer>(
-            &self,
-            serializer: S,
-        ) -> ::std::result::Result<S::Ok, S::Error> {
-            serializer.serialize_str(self.as_str())
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SubjectType {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            struct Visit;
-            impl ::serde::de::Visitor<'_> for Visit {
-                type Value = SubjectType;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("a string")
-                }
-                fn visit_str<E: ::serde::de::Error>(
-                    self,
-                    value: &str,
-                ) -> ::std::result::Result<Self::Value, E> {
-                    Ok(SubjectType::from(value))
-                }
-            }
-            deserializer.deserialize_str(Visit)
-        }
-    }
     ///The type of the entity.
     ///
     ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
@@ -1987,6 +1741,271 @@ pub mod open_enums {
             deserializer.deserialize_str(Visit)
         }
     }
+    ///The kind of the API token.
+    ///
+    ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
+    ///
+    /// A response value: open, so a value added by the API later is kept as `Unknown`. To send one of these values in a request (a filter), use the closed enum [`TokenKind`](crate::generated::types::TokenKind).
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ApiTokenKind {
+        ///`STANDARD`
+        Standard,
+        ///`DIRECT_ACCESS`
+        DirectAccess,
+        /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
+        Unknown(::std::string::String),
+    }
+    impl ApiTokenKind {
+        /// Every value the fragment lists, in its order.
+        pub const KNOWN: &'static [&'static str] = &["STANDARD", "DIRECT_ACCESS"];
+        /// The wire form.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Standard => "STANDARD",
+                Self::DirectAccess => "DIRECT_ACCESS",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        /// Whether the value is one the fragment does not list.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ApiTokenKind {
+        fn from(value: &str) -> Self {
+            match value {
+                "STANDARD" => Self::Standard,
+                "DIRECT_ACCESS" => Self::DirectAccess,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApiTokenKind {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ApiTokenKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.pad(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ApiTokenKind {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApiTokenKind {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visit;
+            impl ::serde::de::Visitor<'_> for Visit {
+                type Value = ApiTokenKind;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Self::Value, E> {
+                    Ok(ApiTokenKind::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visit)
+        }
+    }
+    ///The scope of the API token.
+    ///
+    ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum ApiTokenScope {
+        ///`DEPLOYMENT`
+        Deployment,
+        ///`WORKSPACE`
+        Workspace,
+        ///`ORGANIZATION`
+        Organization,
+        /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
+        Unknown(::std::string::String),
+    }
+    impl ApiTokenScope {
+        /// Every value the fragment lists, in its order.
+        pub const KNOWN: &'static [&'static str] = &[
+            "DEPLOYMENT",
+            "WORKSPACE",
+            "ORGANIZATION",
+        ];
+        /// The wire form.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::Deployment => "DEPLOYMENT",
+                Self::Workspace => "WORKSPACE",
+                Self::Organization => "ORGANIZATION",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        /// Whether the value is one the fragment does not list.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for ApiTokenScope {
+        fn from(value: &str) -> Self {
+            match value {
+                "DEPLOYMENT" => Self::Deployment,
+                "WORKSPACE" => Self::Workspace,
+                "ORGANIZATION" => Self::Organization,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApiTokenScope {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for ApiTokenScope {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.pad(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for ApiTokenScope {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ApiTokenScope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visit;
+            impl ::serde::de::Visitor<'_> for Visit {
+                type Value = ApiTokenScope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Self::Value, E> {
+                    Ok(ApiTokenScope::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visit)
+        }
+    }
+    ///The subject type.
+    ///
+    ///Open: a value the fragment does not list deserializes as `Unknown`, keeping the text.
+    #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    #[non_exhaustive]
+    pub enum SubjectType {
+        ///`USER`
+        User,
+        ///`SERVICEKEY`
+        Servicekey,
+        /// A value this version of the SDK does not know, as the server sent it.
+        ///
+        /// Make values with `From<&str>` or `parse()`, which give known text its own
+        /// variant; an `Unknown` built by hand around a known value compares unequal to
+        /// that variant. Match known values by their variants, not inside `Unknown`: a
+        /// later SDK may know them.
+        Unknown(::std::string::String),
+    }
+    impl SubjectType {
+        /// Every value the fragment lists, in its order.
+        pub const KNOWN: &'static [&'static str] = &["USER", "SERVICEKEY"];
+        /// The wire form.
+        pub fn as_str(&self) -> &str {
+            match self {
+                Self::User => "USER",
+                Self::Servicekey => "SERVICEKEY",
+                Self::Unknown(value) => value.as_str(),
+            }
+        }
+        /// Whether the value is one the fragment does not list.
+        pub fn is_unknown(&self) -> bool {
+            matches!(self, Self::Unknown(_))
+        }
+    }
+    impl ::std::convert::From<&str> for SubjectType {
+        fn from(value: &str) -> Self {
+            match value {
+                "USER" => Self::User,
+                "SERVICEKEY" => Self::Servicekey,
+                other => Self::Unknown(other.to_owned()),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SubjectType {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self::from(value))
+        }
+    }
+    impl ::std::fmt::Display for SubjectType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.pad(self.as_str())
+        }
+    }
+    impl ::serde::Serialize for SubjectType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SubjectType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visit;
+            impl ::serde::de::Visitor<'_> for Visit {
+                type Value = SubjectType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("a string")
+                }
+                fn visit_str<E: ::serde::de::Error>(
+                    self,
+                    value: &str,
+                ) -> ::std::result::Result<Self::Value, E> {
+                    Ok(SubjectType::from(value))
+                }
+            }
+            deserializer.deserialize_str(Visit)
+        }
+    }
 }
 /// Secret values sent by the API, kept out of logs and output.
 pub mod sensitive {
@@ -2060,15 +2079,476 @@ pub mod sensitive {
 pub mod spec {
     /// The fragment's `servers`: (URL, description), in its order.
     pub const SERVERS: &[(&str, &str)] = &[
+        ("https://api.astronomer.io/v1", "Astro API v1 (GA since 2026-01-28)"),
         (
             "https://api.astronomer.io/platform/v1beta1",
-            "Astro Platform API v1beta1 (the documented base URL of this operation)",
+            "Astro Platform API v1beta1, deprecated: support ends in January 2027; the host the seed's documentation page shows",
         ),
         (
             "https://api.astronomer.io/iam/v1beta1",
-            "Astro IAM API v1beta1, which serves the same operation",
+            "Astro IAM API v1beta1, deprecated: support ends in January 2027; the host Astronomer's own clients use for tokens",
         ),
     ];
     /// The first server: the SDK's default base URL.
-    pub const DEFAULT_BASE_URL: &str = "https://api.astronomer.io/platform/v1beta1";
+    pub const DEFAULT_BASE_URL: &str = "https://api.astronomer.io/v1";
+    /// The fragment's `info.version`.
+    pub const INFO_VERSION: &str = "v1.0";
+    /// The minor API version the fragment describes, as the `X-API-Version` header
+    /// takes it (`v1.0` → `1.0`); `None` when `info.version` names no minor version.
+    pub const API_VERSION: Option<&str> = Some("1.0");
+    /// Each operation as progenitor names it (snake_case) and as the fragment does.
+    pub const OPERATION_IDS: &[(&str, &str)] = &[("list_api_tokens", "ListApiTokens")];
+    /// The operation id as the fragment spells it, for progenitor's name of it (the
+    /// name itself when the fragment has no such operation).
+    pub fn operation_id(rust_name: &str) -> &str {
+        OPERATION_IDS
+            .iter()
+            .find(|(rust, _)| *rust == rust_name)
+            .map_or(rust_name, |(_, id)| id)
+    }
+}
+/// How the models read JSON `null` where the fragment has an array.
+pub mod nulls {
+    /// Reads an array, or `null` as an empty one (what Go servers send for a nil
+    /// slice). Used by every `Vec` field of the models.
+    pub fn empty_if_null<'de, D, T>(
+        deserializer: D,
+    ) -> ::std::result::Result<::std::vec::Vec<T>, D::Error>
+    where
+        D: ::serde::Deserializer<'de>,
+        T: ::serde::Deserialize<'de>,
+    {
+        let value: ::std::option::Option<::std::vec::Vec<T>> = ::serde::Deserialize::deserialize(
+            deserializer,
+        )?;
+        Ok(value.unwrap_or_default())
+    }
+}
+/// The query parameters of each operation, from the fragment (see `astro-tokens-codegen`'s
+/// `query` module): a struct per operation, its parameters described, and setters.
+pub mod query {
+    use super::types;
+    /// One query parameter, as the fragment declares it.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[non_exhaustive]
+    pub struct Parameter {
+        /// The name on the wire, e.g. `workspaceId`.
+        pub name: &'static str,
+        /// The Rust name progenitor gave it, e.g. `workspace_id` (also its setter's name).
+        pub rust_name: &'static str,
+        /// The fragment's description.
+        pub description: &'static str,
+        /// What one value is.
+        pub value_type: ValueType,
+        /// Whether it is an array, sent as repeated keys (`dagTags=a&dagTags=b`).
+        pub repeated: bool,
+        /// Whether the fragment requires it.
+        pub required: bool,
+        /// The allowed values of an enum, in the fragment's order (empty otherwise).
+        pub values: &'static [&'static str],
+        /// An integer's `minimum`, if the fragment sets one.
+        pub minimum: ::std::option::Option<i64>,
+        /// An integer's `maximum`, if the fragment sets one.
+        pub maximum: ::std::option::Option<i64>,
+    }
+    /// What one value of a parameter is.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[non_exhaustive]
+    pub enum ValueType {
+        /// Any string.
+        Text,
+        /// `true` or `false`.
+        Boolean,
+        /// An integer, within `minimum` and `maximum`.
+        Integer,
+        /// A number.
+        Number,
+        /// An RFC 3339 date-time.
+        DateTime,
+        /// One of `values`.
+        Enum,
+    }
+    /// A parameter value the fragment does not allow, found before anything is sent.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    #[non_exhaustive]
+    pub struct InvalidParameter {
+        /// The parameter's Rust name (`query` for a name the operation does not have).
+        pub name: &'static str,
+        /// The value given.
+        pub value: ::std::string::String,
+        /// What is allowed.
+        pub allowed: ::std::string::String,
+    }
+    impl ::std::fmt::Display for InvalidParameter {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            write!(
+                f, "invalid {}: {:?} (allowed: {})", self.name, self.value, self.allowed
+            )
+        }
+    }
+    impl ::std::error::Error for InvalidParameter {}
+    fn invalid(
+        name: &'static str,
+        value: impl ::std::string::ToString,
+        allowed: &str,
+    ) -> InvalidParameter {
+        InvalidParameter {
+            name,
+            value: value.to_string(),
+            allowed: allowed.to_owned(),
+        }
+    }
+    ///Every query parameter of `ListApiTokens` except paging (`offset`, `limit`), as the fragment declares them: what a listing sends with each page. Unset parameters are not sent.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    #[non_exhaustive]
+    pub struct ListApiTokensQuery {
+        ///The ID of the Workspace to list API tokens for.
+        pub workspace_id: ::std::option::Option<::std::string::String>,
+        ///The ID of the Deployment to list API tokens for.
+        pub deployment_id: ::std::option::Option<::std::string::String>,
+        ///The ID of the DAG to list API tokens for.
+        pub dag_id: ::std::option::Option<::std::string::String>,
+        ///The tags of the DAG to list API tokens for.
+        pub dag_tags: ::std::vec::Vec<::std::string::String>,
+        ///Whether to show only Organization API tokens.
+        pub include_only_organization_tokens: ::std::option::Option<bool>,
+        ///The kind of the API token to list API tokens for.
+        pub kind: ::std::option::Option<super::types::TokenKind>,
+        ///Sorting criteria, each criterion should conform to format 'fieldName:asc' or 'fieldName:desc'
+        pub sorts: ::std::vec::Vec<super::types::ListApiTokensSortsItem>,
+    }
+    impl ListApiTokensQuery {
+        /// What the fragment says of each parameter, in its order.
+        pub const PARAMETERS: &'static [Parameter] = &[
+            Parameter {
+                name: "workspaceId",
+                rust_name: "workspace_id",
+                description: "The ID of the Workspace to list API tokens for.",
+                value_type: ValueType::Text,
+                repeated: false,
+                required: false,
+                values: &[],
+                minimum: None,
+                maximum: None,
+            },
+            Parameter {
+                name: "deploymentId",
+                rust_name: "deployment_id",
+                description: "The ID of the Deployment to list API tokens for.",
+                value_type: ValueType::Text,
+                repeated: false,
+                required: false,
+                values: &[],
+                minimum: None,
+                maximum: None,
+            },
+            Parameter {
+                name: "dagId",
+                rust_name: "dag_id",
+                description: "The ID of the DAG to list API tokens for.",
+                value_type: ValueType::Text,
+                repeated: false,
+                required: false,
+                values: &[],
+                minimum: None,
+                maximum: None,
+            },
+            Parameter {
+                name: "dagTags",
+                rust_name: "dag_tags",
+                description: "The tags of the DAG to list API tokens for.",
+                value_type: ValueType::Text,
+                repeated: true,
+                required: false,
+                values: &[],
+                minimum: None,
+                maximum: None,
+            },
+            Parameter {
+                name: "includeOnlyOrganizationTokens",
+                rust_name: "include_only_organization_tokens",
+                description: "Whether to show only Organization API tokens.",
+                value_type: ValueType::Boolean,
+                repeated: false,
+                required: false,
+                values: &[],
+                minimum: None,
+                maximum: None,
+            },
+            Parameter {
+                name: "kind",
+                rust_name: "kind",
+                description: "The kind of the API token to list API tokens for.",
+                value_type: ValueType::Enum,
+                repeated: false,
+                required: false,
+                values: &["STANDARD", "DIRECT_ACCESS"],
+                minimum: None,
+                maximum: None,
+            },
+            Parameter {
+                name: "sorts",
+                rust_name: "sorts",
+                description: "Sorting criteria, each criterion should conform to format 'fieldName:asc' or 'fieldName:desc'",
+                value_type: ValueType::Enum,
+                repeated: true,
+                required: false,
+                values: &[
+                    "name:asc",
+                    "name:desc",
+                    "description:asc",
+                    "description:desc",
+                    "createdAt:asc",
+                    "createdAt:desc",
+                    "updatedAt:asc",
+                    "updatedAt:desc",
+                    "tokenStartAt:asc",
+                    "tokenStartAt:desc",
+                ],
+                minimum: None,
+                maximum: None,
+            },
+        ];
+        ///Sets every parameter that is set on progenitor's `ListApiTokens` builder.
+        pub fn apply<'a>(
+            &self,
+            mut request: super::builder::ListApiTokens<'a>,
+        ) -> super::builder::ListApiTokens<'a> {
+            if let Some(value) = &self.workspace_id {
+                request = request.workspace_id(value.clone());
+            }
+            if let Some(value) = &self.deployment_id {
+                request = request.deployment_id(value.clone());
+            }
+            if let Some(value) = &self.dag_id {
+                request = request.dag_id(value.clone());
+            }
+            if !self.dag_tags.is_empty() {
+                request = request.dag_tags(self.dag_tags.clone());
+            }
+            if let Some(value) = &self.include_only_organization_tokens {
+                request = request.include_only_organization_tokens(value.clone());
+            }
+            if let Some(value) = &self.kind {
+                request = request.kind(value.clone());
+            }
+            if !self.sorts.is_empty() {
+                request = request.sorts(self.sorts.clone());
+            }
+            request
+        }
+        /// Sets the parameter the fragment names `name` from text, such as a command
+        /// line's values: each value of an array adds to those set before; a scalar takes
+        /// one value. Fails on a name the operation does not have or a value its type
+        /// does not take.
+        pub fn set_text(
+            &mut self,
+            name: &str,
+            values: &[&str],
+        ) -> ::std::result::Result<(), InvalidParameter> {
+            match name {
+                "workspaceId" => {
+                    match values {
+                        [] => {}
+                        [text] => {
+                            self.workspace_id = Some(::std::string::String::from(*text));
+                        }
+                        _ => {
+                            return Err(
+                                invalid("workspace_id", values.join(" "), "a single value"),
+                            );
+                        }
+                    }
+                }
+                "deploymentId" => {
+                    match values {
+                        [] => {}
+                        [text] => {
+                            self.deployment_id = Some(::std::string::String::from(*text));
+                        }
+                        _ => {
+                            return Err(
+                                invalid("deployment_id", values.join(" "), "a single value"),
+                            );
+                        }
+                    }
+                }
+                "dagId" => {
+                    match values {
+                        [] => {}
+                        [text] => self.dag_id = Some(::std::string::String::from(*text)),
+                        _ => {
+                            return Err(
+                                invalid("dag_id", values.join(" "), "a single value"),
+                            );
+                        }
+                    }
+                }
+                "dagTags" => {
+                    for text in values {
+                        self.dag_tags.push(::std::string::String::from(*text));
+                    }
+                }
+                "includeOnlyOrganizationTokens" => {
+                    match values {
+                        [] => {}
+                        [text] => {
+                            self.include_only_organization_tokens = Some(
+                                text
+                                    .parse::<bool>()
+                                    .map_err(|_| invalid(
+                                        "include_only_organization_tokens",
+                                        text,
+                                        "true or false",
+                                    ))?,
+                            );
+                        }
+                        _ => {
+                            return Err(
+                                invalid(
+                                    "include_only_organization_tokens",
+                                    values.join(" "),
+                                    "a single value",
+                                ),
+                            );
+                        }
+                    }
+                }
+                "kind" => {
+                    match values {
+                        [] => {}
+                        [text] => {
+                            self.kind = Some(
+                                text
+                                    .parse::<super::types::TokenKind>()
+                                    .map_err(|_| invalid(
+                                        "kind",
+                                        text,
+                                        "one of STANDARD, DIRECT_ACCESS",
+                                    ))?,
+                            );
+                        }
+                        _ => {
+                            return Err(
+                                invalid("kind", values.join(" "), "a single value"),
+                            );
+                        }
+                    }
+                }
+                "sorts" => {
+                    for text in values {
+                        self.sorts
+                            .push(
+                                text
+                                    .parse::<super::types::ListApiTokensSortsItem>()
+                                    .map_err(|_| invalid(
+                                        "sorts",
+                                        text,
+                                        "one of name:asc, name:desc, description:asc, description:desc, createdAt:asc, createdAt:desc, updatedAt:asc, updatedAt:desc, tokenStartAt:asc, tokenStartAt:desc",
+                                    ))?,
+                            );
+                    }
+                }
+                other => {
+                    let known: ::std::vec::Vec<&str> = Self::PARAMETERS
+                        .iter()
+                        .map(|p| p.name)
+                        .collect();
+                    let allowed = format!(
+                        "one of the query parameters {}", known.join(", ")
+                    );
+                    return Err(invalid("query", other, &allowed));
+                }
+            }
+            Ok(())
+        }
+        /// Checks what the types cannot: the fragment's bounds and required parameters.
+        pub fn validate(&self) -> ::std::result::Result<(), InvalidParameter> {
+            Ok(())
+        }
+    }
+    ///Builder-style setters for every parameter of [`ListApiTokensQuery`], on a type that holds one in the given field: `list_api_tokens_query_setters!(query);` inside its `impl` block.
+    macro_rules! list_api_tokens_query_setters {
+        ($field:ident) => {
+            ///The ID of the Workspace to list API tokens for.
+            ///
+            ///Sent as the query parameter `workspaceId`; a later call replaces the value.
+            pub fn workspace_id(
+                mut self,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.$field.workspace_id = ::std::option::Option::Some(value.into());
+                self
+            }
+            ///The ID of the Deployment to list API tokens for.
+            ///
+            ///Sent as the query parameter `deploymentId`; a later call replaces the value.
+            pub fn deployment_id(
+                mut self,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.$field.deployment_id = ::std::option::Option::Some(value.into());
+                self
+            }
+            ///The ID of the DAG to list API tokens for.
+            ///
+            ///Sent as the query parameter `dagId`; a later call replaces the value.
+            pub fn dag_id(
+                mut self,
+                value: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                self.$field.dag_id = ::std::option::Option::Some(value.into());
+                self
+            }
+            ///The tags of the DAG to list API tokens for.
+            ///
+            ///Sent as `dagTags`, one key per value (`dagTags=a&dagTags=b`); each call adds to the values given before.
+            pub fn dag_tags<I, V>(mut self, values: I) -> Self
+            where
+                I: ::std::iter::IntoIterator<Item = V>,
+                V: ::std::convert::Into<::std::string::String>,
+            {
+                self.$field.dag_tags.extend(values.into_iter().map(::std::convert::Into::into));
+                self
+            }
+            ///Whether to show only Organization API tokens.
+            ///
+            ///Sent as the query parameter `includeOnlyOrganizationTokens`; a later call replaces the value.
+            pub fn include_only_organization_tokens(mut self, value: bool) -> Self {
+                self.$field.include_only_organization_tokens = ::std::option::Option::Some(
+                    value,
+                );
+                self
+            }
+            ///The kind of the API token to list API tokens for.
+            ///
+            ///Sent as the query parameter `kind`; a later call replaces the value.
+            pub fn kind(mut self, value: $crate::generated::types::TokenKind) -> Self {
+                self.$field.kind = ::std::option::Option::Some(value);
+                self
+            }
+            ///Sorting criteria, each criterion should conform to format 'fieldName:asc' or 'fieldName:desc'
+            ///
+            ///Sent as `sorts`, one key per value (`sorts=a&sorts=b`); each call adds to the values given before.
+            pub fn sorts<I, V>(mut self, values: I) -> Self
+            where
+                I: ::std::iter::IntoIterator<Item = V>,
+                V: ::std::convert::Into<$crate::generated::types::ListApiTokensSortsItem>,
+            {
+                self.$field.sorts.extend(values.into_iter().map(::std::convert::Into::into));
+                self
+            }
+        };
+    }
+    pub(crate) use list_api_tokens_query_setters;
+    ///The `offset` query parameter's minimum in the fragment.
+    pub const LIST_API_TOKENS_OFFSET_MINIMUM: i64 = 0i64;
+    ///The `offset` query parameter's default in the fragment.
+    pub const LIST_API_TOKENS_OFFSET_DEFAULT: i64 = 0i64;
+    ///The `limit` query parameter's minimum in the fragment.
+    pub const LIST_API_TOKENS_LIMIT_MINIMUM: i64 = 0i64;
+    ///The `limit` query parameter's maximum in the fragment.
+    pub const LIST_API_TOKENS_LIMIT_MAXIMUM: i64 = 1000i64;
+    ///The `limit` query parameter's default in the fragment.
+    pub const LIST_API_TOKENS_LIMIT_DEFAULT: i64 = 20i64;
 }

@@ -369,14 +369,20 @@ pub fn page_reply(request: &Request, total: u64) -> Vec<Step> {
     ))
 }
 
-/// A client for `server` with fast retries (1–10 ms waits) and a 5 s timeout.
+/// The default retry policy with fast waits (1–10 ms).
+pub fn fast_retries() -> astro_tokens::RetryPolicy {
+    astro_tokens::RetryPolicy::default()
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(10))
+}
+
+/// A client for `server` with fast retries and a 5 s timeout.
 pub fn client_builder(server: &RawServer) -> astro_tokens::ClientBuilder {
     astro_tokens::Client::builder()
         .token(TOKEN)
         .base_url(server.base_url())
         .timeout(Duration::from_secs(5))
-        .retry_base_delay(Duration::from_millis(1))
-        .retry_max_delay(Duration::from_millis(10))
+        .retry_policy(fast_retries())
 }
 
 /// The first page of up to 20 tokens of [`ORG`] (one request, with its retries).

@@ -9,7 +9,7 @@
 //! Values from the server (ids, names, roles) are shell-quoted, so a hostile name cannot
 //! turn a pasted command into another one.
 
-use astro_tokens::{ApiToken, ApiTokenRoleEntityType, ApiTokenType};
+use astro_tokens::{ApiToken, ApiTokenRoleEntityType, ApiTokenScope};
 
 use super::rules::{FindingId, OWNER_ROLE, Thresholds, organization_roles};
 
@@ -32,7 +32,7 @@ pub fn remediation(
         return format!(
             "Manage it in the Astro UI (Organization Settings > Access Management > API Tokens): \
              astro-cli has no command for tokens of type {}",
-            token.type_
+            token.scope
         );
     };
     let command = |verb: &str| invocation(scope.group, verb, &token_id, &scope.flag);
@@ -135,20 +135,20 @@ impl Scope {
     fn of(token: &ApiToken, organization_id: &str) -> Option<Self> {
         let role_on =
             |entity: ApiTokenRoleEntityType| token.roles.iter().find(|r| r.entity_type == entity);
-        let (group, option, entity) = match token.type_ {
-            ApiTokenType::Organization => {
+        let (group, option, entity) = match token.scope {
+            ApiTokenScope::Organization => {
                 let mut scope = Self::organization(organization_id);
                 if let Some(role) = role_on(ApiTokenRoleEntityType::Organization) {
                     scope.role = shell_word(&role.role);
                 }
                 return Some(scope);
             }
-            ApiTokenType::Workspace => (
+            ApiTokenScope::Workspace => (
                 "astro workspace token",
                 "--workspace-id",
                 ApiTokenRoleEntityType::Workspace,
             ),
-            ApiTokenType::Deployment => (
+            ApiTokenScope::Deployment => (
                 "astro deployment token",
                 "--deployment-id",
                 ApiTokenRoleEntityType::Deployment,

@@ -32,7 +32,7 @@ pub fn cells(token: &ApiToken) -> [String; 8] {
     [
         text_cell(&token.id),
         text_cell(&token.name),
-        text_cell(token.type_.as_str()),
+        text_cell(token.scope.as_str()),
         text_cell(token.kind.as_str()),
         timestamp(token.created_at),
         optional_timestamp(token.end_at),

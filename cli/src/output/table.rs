@@ -8,7 +8,7 @@ use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
 
 use astro_tokens::ApiToken;
 
-use astro_tokens::{ApiTokenKind, ApiTokenType};
+use astro_tokens::{ApiTokenKind, ApiTokenScope};
 
 use super::roles_short;
 use crate::printable::printable;
@@ -72,7 +72,7 @@ fn row(token: &ApiToken, now: DateTime<Utc>) -> [String; 8] {
     [
         printable(&token.name).into_owned(),
         printable(&token.id).into_owned(),
-        printable(&type_name(&token.type_)).into_owned(),
+        printable(&type_name(&token.scope)).into_owned(),
         printable(&kind_name(&token.kind)).into_owned(),
         token.created_at.format("%Y-%m-%d").to_string(),
         relative_or_never(token.end_at),
@@ -91,9 +91,9 @@ pub fn short(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
 }
 
 /// `org`, `workspace`, `deployment` (an unknown type: as sent, lower-case).
-pub fn type_name(type_: &ApiTokenType) -> String {
+pub fn type_name(type_: &ApiTokenScope) -> String {
     match type_ {
-        ApiTokenType::Organization => "org".to_owned(),
+        ApiTokenScope::Organization => "org".to_owned(),
         other => other.to_string().to_lowercase(),
     }
 }

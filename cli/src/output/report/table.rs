@@ -40,7 +40,7 @@ pub fn render(report: &Report<'_>, width: Option<u16>) -> String {
                     vec![
                         text(&f.token.name),
                         text(&f.token.id),
-                        text(&type_name(&f.token.type_)),
+                        text(&type_name(&f.token.scope)),
                         text(&f.detail),
                         text(&f.remediation),
                     ]
