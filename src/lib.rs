@@ -72,7 +72,7 @@ pub use client::{
 };
 pub use error::{ApiError, BoxError, Error};
 #[doc(inline)]
-pub use generated::open_enums::{ApiTokenKind, ApiTokenRoleEntityType, ApiTokenType, SubjectType};
+pub use generated::open_enums::{ApiTokenKind, ApiTokenRoleEntityType, ApiTokenScope, SubjectType};
 #[doc(inline)]
 pub use generated::query::ListApiTokensQuery;
 #[doc(inline)]

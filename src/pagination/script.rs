@@ -20,7 +20,7 @@ pub(crate) fn token(id: &str) -> ApiToken {
         "name": format!("name {id}"),
         "description": "",
         "shortToken": "short",
-        "type": "ORGANIZATION",
+        "scope": "ORGANIZATION",
         "kind": "STANDARD",
         "createdAt": "2024-01-01T00:00:00Z",
         "startAt": "2024-01-01T00:00:00Z",
