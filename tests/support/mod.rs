@@ -343,7 +343,7 @@ pub fn token_json(i: u64) -> serde_json::Value {
         "name": format!("token {i}"),
         "description": "",
         "shortToken": format!("short{i}"),
-        "type": "ORGANIZATION",
+        "scope": "ORGANIZATION",
         "kind": "STANDARD",
         "createdAt": "2024-01-01T00:00:00Z",
         "startAt": "2024-01-01T00:00:00Z",
