@@ -71,8 +71,8 @@ fn validator_rejects_a_parameter_without_in() {
     };
     let output = validate_edited(&validator, "no-in", |text| {
         text.replacen(
-            "        - name: workspaceId\n          in: query\n",
-            "        - name: workspaceId\n",
+            "        in: query\n        name: workspaceId\n",
+            "        name: workspaceId\n",
             1,
         )
     });
@@ -96,8 +96,8 @@ fn validator_rejects_a_ref_to_a_missing_schema() {
     };
     let output = validate_edited(&validator, "bad-ref", |text| {
         text.replacen(
-            "$ref: \"#/components/schemas/ApiTokenRole\"",
-            "$ref: \"#/components/schemas/NoSuchSchema\"",
+            "$ref: '#/components/schemas/ApiTokenRole'",
+            "$ref: '#/components/schemas/NoSuchSchema'",
             1,
         )
     });

@@ -70,7 +70,7 @@ fn the_seed_example_deserializes_and_every_field_is_reachable() {
 fn unknown_enum_values_and_extra_fields_keep_the_page() {
     let mut page = seed_example();
     let token = &mut page["tokens"][0];
-    token["type"] = json!("TEAM");
+    token["scope"] = json!("TEAM");
     token["kind"] = json!("EPHEMERAL");
     token["createdBy"]["subjectType"] = json!("ROBOT");
     token["roles"][0]["entityType"] = json!("CLUSTER");
@@ -91,7 +91,7 @@ fn unknown_enum_values_and_extra_fields_keep_the_page() {
     assert_eq!(token.roles[0].entity_type.to_string(), "CLUSTER");
     // Unknown values serialize back as they came.
     let back = serde_json::to_value(token).expect("serializes");
-    assert_eq!(back["type"], "TEAM");
+    assert_eq!(back["scope"], "TEAM");
     assert_eq!(back["roles"][0]["entityType"], "CLUSTER");
 }
 

@@ -143,6 +143,57 @@ async fn a_retried_request_traces_each_attempt_and_the_wait_but_never_the_token(
     }
 }
 
+/// Every span and event of the SDK has the stable target `astro_tokens`
+/// (`astro_tokens::LOG_TARGET`), so `RUST_LOG=astro_tokens=debug` (or a `Targets` filter
+/// on it) shows them whatever module they come from.
+#[tokio::test]
+async fn a_filter_on_the_astro_tokens_target_shows_the_retries_and_their_spans() {
+    use tracing_subscriber::layer::SubscriberExt;
+    let server = RawServer::start(|r| match r.number {
+        1 => error_reply(503, &[]),
+        _ => page_reply(r, 3),
+    })
+    .await;
+    let client = client_builder(&server).build().unwrap();
+    let buffer = Buffer::default();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(buffer.clone())
+                .with_span_events(FmtSpan::CLOSE)
+                .with_ansi(false),
+        )
+        .with(
+            tracing_subscriber::filter::Targets::new()
+                .with_target(astro_tokens::LOG_TARGET, tracing::Level::DEBUG),
+        );
+    let guard = tracing::subscriber::set_default(subscriber);
+    client
+        .list_tokens(ORG)
+        .page_size(3)
+        .first_page()
+        .await
+        .expect("a page");
+    drop(guard);
+    let text = buffer.text();
+    assert_eq!(astro_tokens::LOG_TARGET, "astro_tokens");
+    assert_eq!(
+        lines_with(&text, "retrying ListApiTokens after").len(),
+        1,
+        "{text}"
+    );
+    let spans = lines_with(&text, "astro_tokens.request{");
+    assert_eq!(
+        spans.iter().filter(|l| l.contains(" close ")).count(),
+        2,
+        "{text}"
+    );
+    assert!(!text.contains("hyper"), "only the SDK's target: {text}");
+    for line in text.lines() {
+        assert!(line.contains(" astro_tokens"), "another target: {line}");
+    }
+}
+
 #[tokio::test]
 async fn giving_up_logs_why_and_a_retry_after_wait_names_its_source() {
     let server = RawServer::start(|r| match r.number {

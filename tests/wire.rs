@@ -80,7 +80,7 @@ async fn the_organization_id_is_percent_encoded_in_the_path() {
     assert_eq!(page.total_count, 3);
     assert_eq!(
         fake.requests()[0].path,
-        "/organizations/org%2Fwith%20space%3Fand-%C3%A9/tokens"
+        "/v1/organizations/org%2Fwith%20space%3Fand-%C3%A9/tokens"
     );
 }
 
@@ -101,5 +101,8 @@ async fn every_request_carries_auth_user_agent_and_accept() {
     );
     assert_eq!(request.header("user-agent"), Some(astro_tokens::USER_AGENT));
     assert_eq!(request.header("accept"), Some("application/json"));
-    assert_eq!(request.header("api-version"), Some("v1beta1"));
+    // The documented pin replaces progenitor's undocumented `api-version: <info.version>`.
+    assert_eq!(request.header("x-api-version"), astro_tokens::API_VERSION);
+    assert_eq!(astro_tokens::API_VERSION, Some("1.0"));
+    assert_eq!(request.header("api-version"), None);
 }

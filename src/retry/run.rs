@@ -24,7 +24,7 @@ where
     let started = tokio::time::Instant::now();
     let deadline = started + policy.max_elapsed();
     let give_up = |attempts, why: &str, error: &Error| {
-        tracing::info!(target: crate::LOG_TARGET, operation_id = operation, attempts, why, reason = %error, "giving up");
+        tracing::info!(target: crate::LOG_TARGET, operation_id = operation, attempts, why, reason = %error, "giving up on {operation}");
     };
     let limit = |attempts, retry_after, last: Option<Error>| Error::RetryLimit {
         max_elapsed: policy.max_elapsed(),
@@ -62,8 +62,16 @@ where
                 }
                 return Err(error);
             }
-            Decision::GiveUp(GiveUp::RetryAfterTooLong { .. }) => {
-                give_up(number, "the server's Retry-After exceeds the cap", &error);
+            Decision::GiveUp(GiveUp::RetryAfterTooLong { requested, cap }) => {
+                tracing::info!(
+                    target: crate::LOG_TARGET,
+                    operation_id = operation,
+                    attempts = number,
+                    retry_after_ms = millis(requested),
+                    cap_ms = millis(cap),
+                    reason = %error,
+                    "not retrying {operation}: the server's Retry-After exceeds the cap"
+                );
                 return Err(error);
             }
         };
@@ -84,18 +92,23 @@ where
             target: crate::LOG_TARGET,
             operation_id = operation,
             attempt = number,
+            next_attempt = number.saturating_add(1),
             max_attempts = policy.max_retries().saturating_add(1),
-            wait_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+            wait_ms = millis(delay),
             wait_source = if retry_after { "retry-after" } else { "backoff" },
             status = error.status(),
             request_id = error.request_id(),
             reason = %error,
-            "retrying after a transient failure"
+            "retrying {operation} after a transient failure"
         );
         last = Some(error);
         tokio::time::sleep(delay).await;
         number = number.saturating_add(1);
     }
+}
+
+fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]
