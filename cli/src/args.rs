@@ -9,9 +9,8 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use astro_tokens::{Sort, TokenKind};
-
 use crate::audit::rules::{FindingId, MAX_DAYS, Severity, Thresholds};
+use crate::filters::{self, FilterArgs};
 
 /// The environment variable `--organization-id` falls back to, as in the Astro Terraform
 /// provider (`organization_id`).
@@ -79,14 +78,26 @@ Policy file (--policy FILE, TOML; every key optional; a flag overrides the file)
 Accepted findings are reported but not counted; lapsed exceptions (past until) and stale
 ones (for a token not listed) are reported. A bad file exits 2, naming its line and key.
 
+{}
+
 {}",
+        filters::help_text(),
         after_help()
     )
 }
 
 /// The help of `--base-url`, naming the SDK's default.
 fn base_url_help() -> String {
-    format!("API base URL [default: {}]", astro_tokens::DEFAULT_BASE_URL)
+    format!(
+        "API base URL [default: {}]; a v1beta1 host (.../platform/v1beta1 or .../iam/v1beta1) \
+         works too until its end of support in January 2027",
+        astro_tokens::DEFAULT_BASE_URL
+    )
+}
+
+/// The text after `list --help`: the filter flags, then [`after_help`].
+fn list_after_help() -> String {
+    format!("{}\n\n{}", filters::help_text(), after_help())
 }
 
 /// List and audit Astro API tokens (GET /organizations/{organizationId}/tokens).
@@ -106,7 +117,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every matching token, page by page.
-    #[command(after_help = after_help())]
+    #[command(after_help = list_after_help())]
     List(ListArgs),
     /// List, then report findings with a severity and a remediation each (see below).
     #[command(after_help = audit_after_help())]
@@ -238,34 +249,9 @@ pub struct ListingArgs {
           value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub organization_id: String,
 
-    /// Only tokens of this Workspace.
-    #[arg(long, value_name = "ID")]
-    pub workspace_id: Option<String>,
-
-    /// Only tokens of this Deployment.
-    #[arg(long, value_name = "ID")]
-    pub deployment_id: Option<String>,
-
-    /// Only tokens with a role on this DAG.
-    #[arg(long, value_name = "ID")]
-    pub dag_id: Option<String>,
-
-    /// Only tokens for this DAG tag (repeatable).
-    #[arg(long = "dag-tag", value_name = "TAG")]
-    pub dag_tags: Vec<String>,
-
-    /// Only Organization API tokens.
-    #[arg(long)]
-    pub only_organization_tokens: bool,
-
-    /// Only tokens of this kind.
-    #[arg(long, value_enum)]
-    pub kind: Option<KindArg>,
-
-    /// Sort key FIELD:DIR, e.g. name:asc or createdAt:desc (repeatable; applied in order).
-    /// Fields: name, description, createdAt, updatedAt, tokenStartAt.
-    #[arg(long = "sort", value_name = "FIELD:DIR", value_parser = parse_sort)]
-    pub sorts: Vec<Sort>,
+    /// One flag per query parameter of the API, derived from the fragment (`filters.rs`).
+    #[command(flatten)]
+    pub filters: FilterArgs,
 
     /// Skip this many matching tokens.
     #[arg(long, value_name = "N")]
@@ -288,24 +274,6 @@ pub struct ListingArgs {
     #[arg(long, value_name = "URL", env = astro_tokens::URL_ENV, hide_env_values = true,
           help = base_url_help())]
     pub base_url: Option<String>,
-}
-
-/// `--kind` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KindArg {
-    /// STANDARD tokens.
-    Standard,
-    /// DIRECT_ACCESS tokens.
-    DirectAccess,
-}
-
-impl From<KindArg> for TokenKind {
-    fn from(kind: KindArg) -> Self {
-        match kind {
-            KindArg::Standard => TokenKind::Standard,
-            KindArg::DirectAccess => TokenKind::DirectAccess,
-        }
-    }
 }
 
 /// `audit --format` values.
@@ -336,13 +304,6 @@ pub enum Format {
     Csv,
 }
 
-/// `--sort` values: the library's parser, whose error lists every valid value.
-fn parse_sort(text: &str) -> Result<Sort, String> {
-    text.trim()
-        .parse::<Sort>()
-        .map_err(|e| format!("expected one of {}", e.allowed()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,7 +330,14 @@ mod tests {
         let Command::List(args) = cli.command else {
             panic!("not list")
         };
-        let sorts: Vec<String> = args.listing.sorts.iter().map(Sort::to_string).collect();
+        let sorts: Vec<String> = args
+            .listing
+            .filters
+            .query
+            .sorts
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(sorts, ["name:asc", "createdAt:desc"]);
     }
 
@@ -388,62 +356,6 @@ mod tests {
         assert!(text.contains("createdAt:desc"), "{text}");
         assert!(text.contains("tokenStartAt:asc"), "{text}");
         assert_eq!(error.exit_code(), 2);
-    }
-
-    /// The `kind` query parameter's enum in the OpenAPI fragment, read at test time.
-    fn fragment_kind_values() -> Vec<String> {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/tokens.yaml");
-        let text = std::fs::read_to_string(path).expect("the OpenAPI fragment is readable");
-        let spec: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
-        let parameters =
-            spec["paths"]["/organizations/{organizationId}/tokens"]["get"]["parameters"]
-                .as_sequence()
-                .expect("the list operation has parameters");
-        let kind = parameters
-            .iter()
-            .find(|p| p["name"] == "kind" && p["in"] == "query")
-            .expect("a `kind` query parameter");
-        kind["schema"]["enum"]
-            .as_sequence()
-            .expect("`kind` is an enum")
-            .iter()
-            .map(|v| v.as_str().expect("string enum value").to_owned())
-            .collect()
-    }
-
-    #[test]
-    fn every_token_kind_of_the_fragment_has_a_kind_arg_and_back() {
-        let wire_values = fragment_kind_values();
-        assert!(!wire_values.is_empty());
-        for wire in &wire_values {
-            let kind: TokenKind = wire
-                .parse()
-                .unwrap_or_else(|e| panic!("TokenKind does not parse {wire:?}: {e}"));
-            let expected_flag = wire.to_lowercase().replace('_', "-");
-            let arg = KindArg::value_variants()
-                .iter()
-                .copied()
-                .find(|arg| TokenKind::from(*arg) == kind)
-                .unwrap_or_else(|| {
-                    panic!(
-                        "the fragment's kind {wire:?} has no `--kind` value: add a variant to \
-                         `KindArg` in cli/src/args.rs (`--kind {expected_flag}`) and map it \
-                         to `TokenKind` in `impl From<KindArg> for TokenKind`"
-                    )
-                });
-            let flag = arg.to_possible_value().expect("not skipped");
-            assert_eq!(
-                flag.get_name(),
-                expected_flag,
-                "`--kind` spelling of {wire}"
-            );
-            assert_eq!(TokenKind::from(arg).to_string(), *wire, "{arg:?} goes back");
-        }
-        assert_eq!(
-            KindArg::value_variants().len(),
-            wire_values.len(),
-            "KindArg has a variant the fragment's `kind` enum ({wire_values:?}) lacks"
-        );
     }
 
     #[test]
@@ -472,15 +384,6 @@ mod tests {
         assert!(
             !include_str!("args.rs").contains(astro_tokens::DEFAULT_BASE_URL),
             "cli/src/args.rs repeats the default base URL: use astro_tokens::DEFAULT_BASE_URL"
-        );
-    }
-
-    #[test]
-    fn kind_values_map_to_the_api_enum() {
-        assert_eq!(TokenKind::from(KindArg::Standard), TokenKind::Standard);
-        assert_eq!(
-            TokenKind::from(KindArg::DirectAccess),
-            TokenKind::DirectAccess
         );
     }
 }

@@ -28,30 +28,12 @@ pub fn client(args: &ListingArgs) -> Result<Client, Failure> {
     Ok(builder.build()?)
 }
 
-/// The listing the arguments describe; unset controls keep the library's defaults.
+/// The listing the arguments describe: the filters' query as parsed (`filters.rs`), and
+/// the paging controls given; unset controls keep the library's defaults.
 pub fn listing(client: &Client, args: &ListingArgs) -> ListTokens {
-    let mut list = client.list_tokens(args.organization_id.clone());
-    if let Some(id) = &args.workspace_id {
-        list = list.workspace_id(id.clone());
-    }
-    if let Some(id) = &args.deployment_id {
-        list = list.deployment_id(id.clone());
-    }
-    if let Some(id) = &args.dag_id {
-        list = list.dag_id(id.clone());
-    }
-    if !args.dag_tags.is_empty() {
-        list = list.dag_tags(args.dag_tags.iter().cloned());
-    }
-    if args.only_organization_tokens {
-        list = list.include_only_organization_tokens(true);
-    }
-    if let Some(kind) = args.kind {
-        list = list.kind(kind.into());
-    }
-    if !args.sorts.is_empty() {
-        list = list.sorts(args.sorts.iter().copied());
-    }
+    let mut list = client
+        .list_tokens(args.organization_id.clone())
+        .query(args.filters.query.clone());
     if let Some(offset) = args.offset {
         list = list.offset(offset);
     }

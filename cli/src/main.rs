@@ -7,6 +7,7 @@ mod audit;
 mod demo;
 mod failure;
 mod fetch;
+mod filters;
 mod output;
 mod printable;
 mod progress;
