@@ -141,7 +141,7 @@ mod tests {
         let recent = now() - Duration::days(10);
         let mut value = json!({
             "id": id, "name": id, "description": "", "shortToken": "s",
-            "type": "ORGANIZATION", "kind": "STANDARD",
+            "scope": "ORGANIZATION", "kind": "STANDARD",
             "createdAt": recent, "startAt": recent, "updatedAt": recent,
             "lastUsedAt": now(), "endAt": now() + Duration::days(60),
             "roles": [{"entityId": "clorg", "entityType": "WORKSPACE", "role": "WORKSPACE_MEMBER"}]

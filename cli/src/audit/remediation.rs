@@ -1,6 +1,7 @@
 //! What to do about a finding: one line naming the astro-cli command to run.
 //!
-//! astro-cli manages a token under the scope of its `type` (its `cmd/cloud/` commands):
+//! astro-cli manages a token under its `scope` (its `cmd/cloud/` commands; v1beta1 called the
+//! field `type`):
 //! `astro organization token ... --organization-id ORG`, `astro workspace token ...
 //! --workspace-id WS`, `astro deployment token ... --deployment-id DEP`, each with
 //! `rotate [TOKEN_ID]`, `delete [TOKEN_ID]`, `update [TOKEN_ID] --new-name/--role` and
@@ -25,13 +26,13 @@ pub fn remediation(
 ) -> String {
     let token_id = shell_word(&token.id);
     if id == FindingId::OrganizationRole {
-        // Organization roles are managed with the organization's commands, whatever the type.
+        // Organization roles are managed with the organization's commands, whatever the scope.
         return least_privilege(token, &token_id, organization_id);
     }
     let Some(scope) = Scope::of(token, organization_id) else {
         return format!(
             "Manage it in the Astro UI (Organization Settings > Access Management > API Tokens): \
-             astro-cli has no command for tokens of type {}",
+             astro-cli has no command for tokens of scope {}",
             token.scope
         );
     };
@@ -131,7 +132,7 @@ impl Scope {
         }
     }
 
-    /// `None` for a token type this version does not know.
+    /// `None` for a token scope this version does not know.
     fn of(token: &ApiToken, organization_id: &str) -> Option<Self> {
         let role_on =
             |entity: ApiTokenRoleEntityType| token.roles.iter().find(|r| r.entity_type == entity);
@@ -187,10 +188,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn token(type_: &str, roles: serde_json::Value) -> ApiToken {
+    fn token(scope: &str, roles: serde_json::Value) -> ApiToken {
         serde_json::from_value(json!({
             "id": "clt0ken", "name": "ci bot", "description": "", "shortToken": "s",
-            "type": type_, "kind": "STANDARD",
+            "scope": scope, "kind": "STANDARD",
             "createdAt": "2025-01-01T00:00:00Z", "startAt": "2025-01-01T00:00:00Z",
             "updatedAt": "2025-01-01T00:00:00Z", "roles": roles
         }))
@@ -278,7 +279,7 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_token_type_gets_advice_not_a_guessed_command() {
+    fn an_unknown_token_scope_gets_advice_not_a_guessed_command() {
         let future = token("CLUSTER", json!([]));
         let text = fix(FindingId::Unused, &future);
         assert!(

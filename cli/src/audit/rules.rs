@@ -373,7 +373,7 @@ mod tests {
             "name": format!("name-{id}"),
             "description": "",
             "shortToken": "abcd1234",
-            "type": "WORKSPACE",
+            "scope": "WORKSPACE",
             "kind": "STANDARD",
             "createdAt": at_days(-10),
             "startAt": at_days(-10),

@@ -1,11 +1,11 @@
 //! CSV: a header, then one row per token with the columns an audit needs. Dates are RFC 3339
-//! (UTC); an absent date is an empty cell; `type` and `kind` are the API's values.
+//! (UTC); an absent date is an empty cell; `scope` and `kind` are the API's values.
 //!
-//! Formula injection: every cell holding text from the server (id, name, type, kind, roles;
+//! Formula injection: every cell holding text from the server (id, name, scope, kind, roles;
 //! in the audit also the detail and the remediation, which quote server values) goes
 //! through [`text_cell`]: when it starts with `=`, `+`, `-`, `@`, tab or carriage return it
 //! is prefixed with `'`, as OWASP advises, so a spreadsheet shows it as text instead of
-//! evaluating it. `type` and `kind` are guarded too: an enum value this version does not
+//! evaluating it. `scope` and `kind` are guarded too: an enum value this version does not
 //! know is the server's text, kept as sent. Only the dates, which this program formats,
 //! are written unguarded.
 
@@ -19,7 +19,7 @@ use super::{optional_timestamp, roles_full, timestamp};
 pub const HEADER: [&str; 8] = [
     "id",
     "name",
-    "type",
+    "scope",
     "kind",
     "created",
     "expires",
@@ -130,7 +130,7 @@ mod tests {
     fn every_server_string_cell_is_neutralised() {
         let token: ApiToken = serde_json::from_value(serde_json::json!({
             "id": "=id", "name": "@name", "description": "-d", "shortToken": "s",
-            "type": "WORKSPACE", "kind": "STANDARD",
+            "scope": "WORKSPACE", "kind": "STANDARD",
             "createdAt": "2026-01-01T00:00:00Z", "startAt": "2026-01-01T00:00:00Z",
             "updatedAt": "2026-01-01T00:00:00Z",
             "roles": [{"entityId": "ws1", "entityType": "WORKSPACE", "role": "+ROLE"}]
@@ -146,14 +146,14 @@ mod tests {
     }
 
     #[test]
-    fn unknown_type_and_kind_values_are_server_text_and_guarded() {
+    fn unknown_scope_and_kind_values_are_server_text_and_guarded() {
         let token: ApiToken = serde_json::from_value(serde_json::json!({
             "id": "t", "name": "n", "description": "", "shortToken": "s",
-            "type": "=cmd|' /C calc'!A0", "kind": "@SUM(1)",
+            "scope": "=cmd|' /C calc'!A0", "kind": "@SUM(1)",
             "createdAt": "2026-01-01T00:00:00Z", "startAt": "2026-01-01T00:00:00Z",
             "updatedAt": "2026-01-01T00:00:00Z"
         }))
-        .expect("an unknown type and kind still deserialize");
+        .expect("an unknown scope and kind still deserialize");
         let cells = cells(&token);
         assert_eq!(cells[2], "'=cmd|' /C calc'!A0");
         assert_eq!(cells[3], "'@SUM(1)");

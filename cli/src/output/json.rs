@@ -1,5 +1,6 @@
-//! JSON and NDJSON: tokens exactly as the API names their fields (`shortToken`, `createdAt`,
-//! `type`, ...), absent optional fields left out.
+//! JSON and NDJSON: tokens exactly as API v1 names their fields (`shortToken`, `createdAt`,
+//! `scope`, ...), whichever version served them (v1beta1's `type` is read as `scope`), absent
+//! optional fields left out.
 
 use std::io::{self, Write};
 

@@ -214,7 +214,7 @@ mod tests {
     fn secrets_are_dropped_before_output() {
         let token: ApiToken = serde_json::from_value(serde_json::json!({
             "id": "t1", "name": "n", "description": "", "shortToken": "s",
-            "type": "WORKSPACE", "kind": "STANDARD",
+            "scope": "WORKSPACE", "kind": "STANDARD",
             "createdAt": "2026-01-01T00:00:00Z", "startAt": "2026-01-01T00:00:00Z",
             "updatedAt": "2026-01-01T00:00:00Z", "token": "SECRET-VALUE"
         }))

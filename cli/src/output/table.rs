@@ -1,14 +1,12 @@
 //! The human table (comfy-table): aligned columns, no outer borders, wrapped to the terminal
-//! width. When even wrapping cannot fit, the least useful columns (created, then kind) are
-//! hidden and the footer says so. Dates relative to now (`in 17 days`, `3 days ago`) are
-//! what an audit reads first; `--format csv` and `json` keep exact timestamps.
+//! width. When even wrapping cannot fit, the least useful columns (created, then kind, then
+//! scope) are hidden and the footer says so. Dates relative to now (`in 17 days`, `3 days
+//! ago`) are what an audit reads first; `--format csv` and `json` keep exact timestamps.
 
 use chrono::{DateTime, Utc};
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
 
-use astro_tokens::ApiToken;
-
-use astro_tokens::{ApiTokenKind, ApiTokenScope};
+use astro_tokens::{ApiToken, ApiTokenKind, ApiTokenScope};
 
 use super::roles_short;
 use crate::printable::printable;
@@ -20,14 +18,14 @@ const STYLE: &str = "     ─               ";
 const HEADERS: [&str; 8] = [
     "NAME",
     "ID",
-    "TYPE",
+    "SCOPE",
     "KIND",
     "CREATED",
     "EXPIRES",
     "LAST USED",
     "ROLES",
 ];
-/// How `list` fits: hide created, then kind, then type (the roles still tell the scope);
+/// How `list` fits: hide created, then kind, then scope (the roles still tell it);
 /// wrap name and roles.
 const LIST_FIT: Fit = Fit {
     drop_order: &[4, 3, 2],
@@ -72,7 +70,7 @@ fn row(token: &ApiToken, now: DateTime<Utc>) -> [String; 8] {
     [
         printable(&token.name).into_owned(),
         printable(&token.id).into_owned(),
-        printable(&type_name(&token.scope)).into_owned(),
+        printable(&scope_name(&token.scope)).into_owned(),
         printable(&kind_name(&token.kind)).into_owned(),
         token.created_at.format("%Y-%m-%d").to_string(),
         relative_or_never(token.end_at),
@@ -90,9 +88,9 @@ pub fn short(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
     }
 }
 
-/// `org`, `workspace`, `deployment` (an unknown type: as sent, lower-case).
-pub fn type_name(type_: &ApiTokenScope) -> String {
-    match type_ {
+/// `org`, `workspace`, `deployment` (an unknown scope: as sent, lower-case).
+pub fn scope_name(scope: &ApiTokenScope) -> String {
+    match scope {
         ApiTokenScope::Organization => "org".to_owned(),
         other => other.to_string().to_lowercase(),
     }

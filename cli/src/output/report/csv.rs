@@ -42,7 +42,7 @@ mod tests {
     fn detail_and_remediation_cells_are_guarded_too() {
         let token: astro_tokens::ApiToken = serde_json::from_value(serde_json::json!({
             "id": "t1", "name": "n", "description": "", "shortToken": "s",
-            "type": "WORKSPACE", "kind": "STANDARD",
+            "scope": "WORKSPACE", "kind": "STANDARD",
             "createdAt": "2026-01-01T00:00:00Z", "startAt": "2026-01-01T00:00:00Z",
             "updatedAt": "2026-01-01T00:00:00Z"
         }))

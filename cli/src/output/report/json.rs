@@ -1,7 +1,8 @@
 //! The `audit --format json` document and its `findings` items (also the lines of
 //! `--format ndjson`). Its shape is described, field by field, by the committed JSON Schema
 //! `cli/schema/audit-report.schema.json`, and every document the tests print is validated
-//! against it. Tokens keep the API's field names (`shortToken`, `createdAt`, `type`, ...);
+//! against it. Tokens keep the API's field names (`shortToken`, `createdAt`, `scope`, ...),
+//! whichever API version served them (v1beta1's `type` is read as `scope`);
 //! their secret `token` field is dropped before they get here and never printed.
 
 use std::collections::BTreeMap;
@@ -18,8 +19,9 @@ use crate::audit::rules::{FindingId, Severity, Thresholds};
 use crate::output::timestamp;
 
 /// The document's `schemaVersion`: raised when a field is removed, renamed or changes
-/// meaning; adding a field or a finding id keeps it.
-pub const SCHEMA_VERSION: u32 = 1;
+/// meaning; adding a field or a finding id keeps it. 2: the token's `type` is `scope`, as in
+/// Astro API v1.
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The whole report.
 #[derive(Serialize)]

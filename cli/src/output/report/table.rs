@@ -4,10 +4,10 @@
 
 use super::{Report, until_text};
 use crate::audit::rules::{FindingId, Severity};
-use crate::output::table::{Fit, fitted, type_name};
+use crate::output::table::{Fit, fitted, scope_name};
 use crate::printable::printable;
 
-/// How a findings table fits: hide the type first; wrap name, detail and remediation.
+/// How a findings table fits: hide the scope first; wrap name, detail and remediation.
 const FINDINGS_FIT: Fit = Fit {
     drop_order: &[2],
     wrapping: &[0, 3, 4],
@@ -40,7 +40,7 @@ pub fn render(report: &Report<'_>, width: Option<u16>) -> String {
                     vec![
                         text(&f.token.name),
                         text(&f.token.id),
-                        text(&type_name(&f.token.scope)),
+                        text(&scope_name(&f.token.scope)),
                         text(&f.detail),
                         text(&f.remediation),
                     ]
@@ -49,7 +49,7 @@ pub fn render(report: &Report<'_>, width: Option<u16>) -> String {
             if rows.is_empty() {
                 continue;
             }
-            let headers = ["NAME", "ID", "TYPE", "DETAIL", "REMEDIATION"];
+            let headers = ["NAME", "ID", "SCOPE", "DETAIL", "REMEDIATION"];
             let (table, _) = fitted(&headers, &rows, width, FINDINGS_FIT);
             out.push_str(&format!(
                 "{} · {id} ({}): {}\n{table}\n\n",
