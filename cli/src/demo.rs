@@ -1,6 +1,7 @@
 //! `astro-tokens demo`: starts the embedded fake API on 127.0.0.1 (no credentials, no
-//! network), lists its tokens through the same client and page loop as `list`, with a
-//! two-key sort over several pages, then prints the table and a trace of the requests.
+//! network), lists its tokens through Astro API v1 (the fake's v1 URL) with the same client
+//! and page loop as `list`, with a two-key sort over several pages, then prints the table
+//! and a trace of the requests.
 
 use std::io::Write;
 use std::time::Duration;
@@ -14,6 +15,7 @@ use crate::args::DemoArgs;
 use crate::failure::Failure;
 use crate::fetch::{Expect, each_page};
 use crate::output::table;
+use crate::printable::printable;
 use crate::progress::Progress;
 
 /// Runs the demo, writing to `out`.
@@ -33,7 +35,7 @@ pub async fn run(args: &DemoArgs, now: DateTime<Utc>, out: &mut impl Write) -> R
     let sorts = [SortField::Name.asc(), SortField::CreatedAt.desc()];
     writeln!(
         out,
-        "A fake Astro API is listening on {}\n\
+        "A fake Astro API v1 is listening on {}\n\
          with {} tokens of organization {org}.\n\
          Listing them {} per page, sorted by name, then newest first, as this would:\n\n  \
          astro-tokens list --organization-id {org} \\\n    \
@@ -63,10 +65,16 @@ pub async fn run(args: &DemoArgs, now: DateTime<Utc>, out: &mut impl Write) -> R
         .collect();
     out.write_all(table::tokens(&tokens, now, table::target_width()).as_bytes())?;
 
+    let requests = fake.requests();
+    let path = requests.first().map_or_else(
+        || format!("/organizations/{org}/tokens"),
+        |r| r.path.clone(),
+    );
     writeln!(
         out,
-        "\nRequests made, each GET /organizations/{org}/tokens\n\
-         with Authorization: Bearer [redacted]:"
+        "\nRequests made, each GET {}\n\
+         with Authorization: Bearer [redacted]:",
+        printable(&path)
     )?;
     for line in trace(&fake, &pages) {
         writeln!(out, "  {line}")?;
