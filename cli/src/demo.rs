@@ -39,7 +39,7 @@ pub async fn run(args: &DemoArgs, now: DateTime<Utc>, out: &mut impl Write) -> R
          with {} tokens of organization {org}.\n\
          Listing them {} per page, sorted by name, then newest first, as this would:\n\n  \
          astro-tokens list --organization-id {org} \\\n    \
-         --sort name:asc --sort createdAt:desc --page-size {}\n",
+         --sorts name:asc --sorts createdAt:desc --page-size {}\n",
         fake.base_url(),
         args.tokens,
         args.page_size,
@@ -84,7 +84,7 @@ pub async fn run(args: &DemoArgs, now: DateTime<Utc>, out: &mut impl Write) -> R
         out,
         "\nNext, against Astro (the token is read from the environment, never printed):\n  \
          export ASTRO_API_TOKEN=...   # an Organization, Workspace or Deployment API token\n  \
-         astro-tokens list  --organization-id YOUR_ORG_ID --sort createdAt:desc\n  \
+         astro-tokens list  --organization-id YOUR_ORG_ID --sorts createdAt:desc\n  \
          astro-tokens audit --organization-id YOUR_ORG_ID --expiring-within 30 --unused-for 90"
     )?;
     out.flush()?;
