@@ -230,10 +230,23 @@ pub fn cases() -> Vec<Case> {
             semver: None,
         },
         Case {
-            name: "param_moved_to_header_breaks_the_wire_only",
+            // The builder setter stays, but the generated `query` module loses the field.
+            name: "param_moved_to_header_breaks_both",
             old: None,
             new: |v| set(param(v, "dagId")?, "in", "header"),
-            expect: &[("param.in.changed", "param dagId", B, N)],
+            expect: &[("param.in.changed", "param dagId", B, B)],
+            semver: None,
+        },
+        Case {
+            // The other way, the `query` module gains a field in a `#[non_exhaustive]`
+            // struct: only the wire breaks.
+            name: "header_param_moved_to_query_breaks_the_wire_only",
+            old: Some(|v| {
+                params(v)?.push(parse("{name: region, in: header, schema: {type: string}}")?);
+                Some(())
+            }),
+            new: |v| set(param(v, "region")?, "in", "query"),
+            expect: &[("param.in.changed", "param region", B, C)],
             semver: None,
         },
         Case {

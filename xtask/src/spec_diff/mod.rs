@@ -446,6 +446,7 @@ const GENERATED_DECIDES: &[&str] = &[
     "schema.changed",
     "response.status.added",
     "response.status.removed",
+    "param.in.changed",
 ];
 
 /// The generated code is the ground truth for the Rust column. When it removes or changes
@@ -456,7 +457,8 @@ const GENERATED_DECIDES: &[&str] = &[
 fn reconcile(diff: &mut Diff, summary: &rust_api::Summary) {
     // Some rules cannot tell what their change does to the Rust types (the catch-all for
     // untyped schemas; a success status added or removed, where the return type may or
-    // may not change); the generated code can.
+    // may not change; a parameter leaving the query, whose generated `query` items may or
+    // may not exist); the generated code can.
     let untouched = summary.removed.is_empty()
         && summary.changed.is_empty()
         && summary.exhaustive_additions.is_empty();

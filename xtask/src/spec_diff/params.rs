@@ -94,18 +94,33 @@ pub fn compare(ctx: &mut Ctx<'_>, op: &str, old: &[Param<'_>], new: &[Param<'_>]
             return true;
         };
         let n = added.remove(i);
+        // progenitor's builder setter stays whatever the location, but the generated
+        // `query` module describes query parameters only: a parameter leaving the query
+        // takes its field of `query::{Operation}Query` and its `PARAMETERS` entry along
+        // (for `offset` and `limit`, the paging constants), one entering it adds them.
+        let (rust, effect) = match (o.location == "query", n.location == "query") {
+            (true, false) => (
+                Impact::Breaking,
+                "; the builder setter stays, but the generated `query` module (its struct field, `PARAMETERS` entry and setter macro; for paging parameters the bound constants) no longer has it",
+            ),
+            (false, true) => (
+                Impact::Compatible,
+                "; the builder setter stays, and the generated `query` module gains it",
+            ),
+            _ => (Impact::None, "; the builder setter stays"),
+        };
         ctx.add(
             Change::new(
                 "param.in.changed",
                 format!("{op} param {}", o.name()),
                 Impact::Breaking,
-                Impact::None,
+                rust,
             )
             .at(&pair(o, n).child("in"))
             .old(o.location)
             .new_value(n.location)
             .msg(format!(
-                "`{}` moves from {} to {}: OLD clients send it in the wrong place",
+                "`{}` moves from {} to {}: OLD clients send it in the wrong place{effect}",
                 o.name(),
                 o.location,
                 n.location
