@@ -155,6 +155,39 @@ pub fn cases() -> Vec<Case> {
             expect: &[],
             semver: None,
         },
+        Case {
+            name: "error_responses_moved_into_components_report_nothing",
+            old: None,
+            new: |v| {
+                // Each error response written in place becomes a shared
+                // `components/responses` entry the operation refers to (v1beta1's layout):
+                // `$ref`s are followed, so nothing changes.
+                let r = op(v)?.get_mut("responses")?.as_mapping_mut()?;
+                let mut shared = serde_yaml::Mapping::new();
+                for (status, response) in r.iter_mut() {
+                    // A status may be written as a number (`400:`) or a string.
+                    let status = match status {
+                        Value::Number(n) => n.to_string(),
+                        other => other.as_str()?.to_owned(),
+                    };
+                    if status.starts_with('2') || response.get("$ref").is_some() {
+                        continue;
+                    }
+                    let name = format!("Error{status}");
+                    let reference = parse(&format!("{{$ref: '#/components/responses/{name}'}}"))?;
+                    shared.insert(name.into(), std::mem::replace(response, reference));
+                }
+                (!shared.is_empty()).then_some(())?;
+                let components = v.get_mut("components")?.as_mapping_mut()?;
+                let responses = components
+                    .entry("responses".into())
+                    .or_insert_with(|| Value::Mapping(Default::default()));
+                responses.as_mapping_mut()?.extend(shared);
+                Some(())
+            },
+            expect: &[],
+            semver: None,
+        },
         // ---- parameters ----
         Case {
             name: "optional_param_added_is_compatible",
@@ -699,12 +732,11 @@ pub fn cases() -> Vec<Case> {
             name: "error_status_added_is_compatible",
             old: None,
             new: |v| {
+                // 429 answers like 400 does, whether 400 is written in place or refers to
+                // a shared `components/responses` entry.
                 let r = op(v)?.get_mut("responses")?;
-                set(
-                    r,
-                    "429",
-                    parse("{$ref: '#/components/responses/BadRequest'}")?,
-                )
+                let bad_request = r.get("400")?.clone();
+                set(r, "429", bad_request)
             },
             expect: &[("response.status.added", "response 429", C, C)],
             semver: None,
@@ -771,11 +803,9 @@ pub fn cases() -> Vec<Case> {
                     "ApiKey",
                     parse("{type: apiKey, in: header, name: X-Key}")?,
                 )?;
-                set(
-                    op(v)?,
-                    "security",
-                    parse("[{BearerAuth: []}, {ApiKey: []}]")?,
-                )
+                // Added next to the effective requirement, whatever its scheme is called.
+                security(v)?.push(parse("{ApiKey: []}")?);
+                Some(())
             },
             expect: &[("security.alternative.added", "security", C, N)],
             semver: None,
@@ -784,11 +814,10 @@ pub fn cases() -> Vec<Case> {
             name: "security_scheme_renamed_is_neutral",
             old: None,
             new: |v| {
-                let schemes = at(v, &["components", "securitySchemes"])?.as_mapping_mut()?;
-                let bearer = schemes.remove("BearerAuth")?;
-                schemes.insert("JWT".into(), bearer);
-                set(v, "security", parse("[{JWT: []}]")?)?;
-                set(op(v)?, "security", parse("[{JWT: []}]")?)
+                // The scheme the operation requires gets another name (v1.0's `JWT` gets
+                // v1beta1's `BearerAuth` back) in its definition and in every requirement.
+                let name = required_scheme(v)?;
+                rename_scheme(v, &name, "BearerAuth")
             },
             expect: &[("security.scheme.renamed", "security", N, N)],
             semver: None,
@@ -797,10 +826,10 @@ pub fn cases() -> Vec<Case> {
             name: "security_scheme_changed_breaks_the_wire",
             old: None,
             new: |v| {
-                let bearer = at(v, &["components", "securitySchemes", "BearerAuth"])?;
-                set(bearer, "scheme", "basic")
+                let name = required_scheme(v)?;
+                set(security_scheme(v, &name)?, "scheme", "basic")
             },
-            expect: &[("security.scheme.changed", "BearerAuth", B, N)],
+            expect: &[("security.scheme.changed", "securitySchemes.JWT", B, N)],
             semver: None,
         },
         Case {

@@ -101,6 +101,60 @@ pub fn move_path(v: &mut Value, to: &str) -> Option<()> {
     Some(())
 }
 
+/// The operation's effective security requirements (its own `security`, else the
+/// document's): the list an edit must change for the operation's requirement to change.
+pub fn security(v: &mut Value) -> Option<&mut Vec<Value>> {
+    if op(v)?.get("security").is_some() {
+        return op(v)?.get_mut("security")?.as_sequence_mut();
+    }
+    v.get_mut("security")?.as_sequence_mut()
+}
+
+/// The name of the security scheme the operation requires (the first scheme of its first
+/// effective alternative), whatever the fragment calls it.
+pub fn required_scheme(v: &mut Value) -> Option<String> {
+    let first = security(v)?.first()?.as_mapping()?;
+    first.keys().next()?.as_str().map(str::to_owned)
+}
+
+/// `components.securitySchemes.<name>`.
+pub fn security_scheme<'v>(v: &'v mut Value, name: &str) -> Option<&'v mut Value> {
+    at(v, &["components", "securitySchemes", name])
+}
+
+/// Renames the security scheme `from` to `to`: its `components.securitySchemes` entry and
+/// every requirement that names it, at the document level and in every operation. `None`
+/// when `from` is not defined or `to` already is.
+pub fn rename_scheme(v: &mut Value, from: &str, to: &str) -> Option<()> {
+    let schemes = at(v, &["components", "securitySchemes"])?.as_mapping_mut()?;
+    if schemes.contains_key(to) {
+        return None;
+    }
+    let scheme = schemes.remove(from)?;
+    schemes.insert(to.into(), scheme);
+    let rename = |requirements: &mut Value| {
+        for alternative in requirements.as_sequence_mut().into_iter().flatten() {
+            if let Some(map) = alternative.as_mapping_mut()
+                && let Some(scopes) = map.remove(from)
+            {
+                map.insert(to.into(), scopes);
+            }
+        }
+    };
+    if let Some(document) = v.get_mut("security") {
+        rename(document);
+    }
+    let paths = v.get_mut("paths")?.as_mapping_mut()?;
+    for item in paths.values_mut().filter_map(Value::as_mapping_mut) {
+        for operation in item.values_mut() {
+            if let Some(requirements) = operation.get_mut("security") {
+                rename(requirements);
+            }
+        }
+    }
+    Some(())
+}
+
 /// YAML written in the corpus itself (flow style); `None` if it does not parse.
 pub fn parse(text: &str) -> Option<Value> {
     serde_yaml::from_str(text).ok()
@@ -124,5 +178,47 @@ mod tests {
         let list = at(&mut v, &["a"]).expect("list");
         assert!(remove_str(list, "missing").is_none());
         assert!(remove_str(list, "x").is_some());
+    }
+
+    #[test]
+    fn security_helpers_follow_the_effective_requirement_and_rename_every_use() {
+        let doc = |op_security: &str| {
+            parse(&format!(
+                "{{security: [{{A: []}}], components: {{securitySchemes: {{A: {{type: http, scheme: bearer}}}}}}, paths: {{'{PATH}': {{get: {{{op_security}responses: {{}}}}}}}}}}"
+            ))
+            .expect("yaml")
+        };
+        // The document's requirement applies when the operation has none.
+        let mut v = doc("");
+        assert_eq!(required_scheme(&mut v).as_deref(), Some("A"));
+        security(&mut v)
+            .expect("effective")
+            .push(parse("{B: []}").expect("yaml"));
+        assert_eq!(v["security"].as_sequence().map(Vec::len), Some(2));
+        // The operation's own requirement wins.
+        let mut v = doc("security: [{A: [x]}], ");
+        security(&mut v)
+            .expect("effective")
+            .push(parse("{B: []}").expect("yaml"));
+        assert_eq!(v["security"].as_sequence().map(Vec::len), Some(1));
+        assert_eq!(
+            op(&mut v).expect("op")["security"]
+                .as_sequence()
+                .map(Vec::len),
+            Some(2)
+        );
+        // A rename reaches the definition and both levels, scopes kept.
+        assert!(rename_scheme(&mut v, "A", "C").is_some());
+        assert!(security_scheme(&mut v, "C").is_some() && security_scheme(&mut v, "A").is_none());
+        assert_eq!(v["security"][0]["C"], parse("[]").expect("yaml"));
+        assert_eq!(
+            op(&mut v).expect("op")["security"][0]["C"][0].as_str(),
+            Some("x")
+        );
+        assert!(rename_scheme(&mut v, "A", "D").is_none(), "no such scheme");
+        assert!(
+            rename_scheme(&mut v, "C", "C").is_none(),
+            "the new name is taken"
+        );
     }
 }
