@@ -87,26 +87,94 @@ fn line_of(text: &str, line: &str, after: usize) -> usize {
     found[0]
 }
 
-/// Inserts `block` before the first line equal to `before` (trimmed) after line `after`.
-fn insert_before(text: &str, before: &str, after: usize, block: &str) -> String {
-    let at = line_of(text, before, after);
+/// Inserts `block` so that its first line becomes line `at` (1-based).
+fn insert_at(text: &str, at: usize, block: &str) -> String {
     let mut lines: Vec<&str> = text.lines().collect();
     lines.insert(at - 1, block.trim_end_matches('\n'));
     lines.join("\n") + "\n"
 }
 
+/// The indentation of line `n` (1-based).
+fn indent_of(text: &str, n: usize) -> String {
+    let line = text.lines().nth(n - 1).expect("the line exists");
+    line[..line.len() - line.trim_start().len()].to_owned()
+}
+
+/// The 1-based number of the line holding the mapping key `key` (its own line, `key:`
+/// alone) after line `after`. The layout-independent way to find a schema, a property or
+/// a keyword whatever the key order and indentation.
+fn key_line(text: &str, key: &str, after: usize) -> usize {
+    line_of(text, &format!("{key}:"), after)
+}
+
+/// The block sequence whose key is on line `key` (`enum:`, `parameters:`): the line
+/// numbers of its items (`- ...` lines at the items' indentation) and the line after its
+/// last one. Items may be indented under their key or not; both are YAML.
+fn sequence(text: &str, key: usize) -> (Vec<usize>, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let key_indent = indent_of(text, key).len();
+    let first = (key..lines.len())
+        .find(|&i| !lines[i].trim().is_empty())
+        .expect("the sequence has items");
+    let indent = lines[first].len() - lines[first].trim_start().len();
+    assert!(
+        lines[first].trim_start().starts_with("- ") && indent >= key_indent,
+        "line {} is not a block sequence item: {:?}",
+        first + 1,
+        lines[first]
+    );
+    let mut items = Vec::new();
+    let mut end = lines.len() + 1;
+    for (i, line) in lines.iter().enumerate().skip(first) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let here = line.len() - line.trim_start().len();
+        if here == indent && line.trim_start().starts_with('-') {
+            items.push(i + 1);
+        } else if here <= indent {
+            end = i + 1;
+            break;
+        }
+    }
+    (items, end)
+}
+
+/// The item of the sequence on line `key` that holds the parameter `name`: its first line
+/// and the line after it, whatever key comes first in a parameter.
+fn parameter_item(text: &str, key: usize, name: &str) -> (usize, usize) {
+    let (items, end) = sequence(text, key);
+    let lines: Vec<&str> = text.lines().collect();
+    let bounds: Vec<(usize, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| (start, items.get(i + 1).copied().unwrap_or(end)))
+        .collect();
+    bounds
+        .into_iter()
+        .find(|&(start, stop)| {
+            lines[start - 1..stop - 1].iter().any(|l| {
+                let l = l.trim().trim_start_matches("- ");
+                l == format!("name: {name}")
+            })
+        })
+        .unwrap_or_else(|| panic!("no parameter `{name}` in the list at line {key}"))
+}
+
 #[test]
 fn a_value_added_deep_in_a_nested_schema_points_at_its_new_line() {
     let old = fragment_text();
-    let role = line_of(&old, "ApiTokenRole:", 0);
-    let example = line_of(&old, "example: WORKSPACE", role);
-    let new = insert_before(&old, "example: WORKSPACE", role, "            - SERVICE");
+    let role = key_line(&old, "ApiTokenRole", key_line(&old, "schemas", 0));
+    let entity = key_line(&old, "entityType", role);
+    let (values, after) = sequence(&old, key_line(&old, "enum", entity));
+    let indent = indent_of(&old, values[0]);
+    let new = insert_at(&old, after, &format!("{indent}- SERVICE"));
     let (notes, _, n) = annotate(&old, &new, "deep");
     let added = notes
         .iter()
         .find(|a| a.title == "response.enum.value.added")
         .unwrap_or_else(|| panic!("{notes:#?}"));
-    assert_eq!(added.line, example, "the inserted `- SERVICE` line");
+    assert_eq!(added.line, after, "the inserted `- SERVICE` line");
     assert_eq!(added.file, n.display().to_string());
     assert_eq!(added.level, "warning", "compatible, but worth a look");
     assert!(
@@ -119,9 +187,11 @@ fn a_value_added_deep_in_a_nested_schema_points_at_its_new_line() {
 #[test]
 fn nullable_added_to_a_nested_property_points_at_the_keyword() {
     let old = fragment_text();
-    let profile = line_of(&old, "BasicSubjectProfile:", line_of(&old, "schemas:", 0));
-    let subject = line_of(&old, "subjectType:", profile);
-    let new = insert_before(&old, "type: string", subject, "          nullable: true");
+    let profile = key_line(&old, "BasicSubjectProfile", key_line(&old, "schemas", 0));
+    let subject = key_line(&old, "subjectType", profile);
+    // The first keyword of the property, indented as its others are.
+    let indent = indent_of(&old, subject + 1);
+    let new = insert_at(&old, subject + 1, &format!("{indent}nullable: true"));
     let (notes, _, _) = annotate(&old, &new, "nullable");
     let change = notes
         .iter()
@@ -134,9 +204,13 @@ fn nullable_added_to_a_nested_property_points_at_the_keyword() {
 #[test]
 fn an_added_parameter_points_at_its_list_item_in_the_new_file() {
     let old = fragment_text();
-    let block = "        - name: search\n          in: query\n          schema:\n            type: string\n";
-    let new = insert_before(&old, "responses:", 0, block);
+    // Appended to the operation's parameter list, indented as its items are.
+    let (items, after) = sequence(&old, key_line(&old, "parameters", 0));
+    let i = indent_of(&old, items[0]);
+    let block = format!("{i}- name: search\n{i}  in: query\n{i}  schema:\n{i}    type: string");
+    let new = insert_at(&old, after, &block);
     let search = line_of(&new, "- name: search", 0);
+    assert_eq!(search, after);
     let (notes, _, _) = annotate(&old, &new, "added");
     let added = notes
         .iter()
@@ -149,8 +223,8 @@ fn an_added_parameter_points_at_its_list_item_in_the_new_file() {
 #[test]
 fn a_removed_parameter_points_into_the_old_file() {
     let old = fragment_text();
-    let start = line_of(&old, "- name: dagId", 0);
-    let end = line_of(&old, "- name: dagTags", start);
+    // The whole list item, whichever of its keys comes first.
+    let (start, end) = parameter_item(&old, key_line(&old, "parameters", 0), "dagId");
     let new: String = old
         .lines()
         .enumerate()
@@ -162,7 +236,10 @@ fn a_removed_parameter_points_into_the_old_file() {
         .iter()
         .find(|a| a.title == "param.removed")
         .unwrap_or_else(|| panic!("{notes:#?}"));
-    assert_eq!(removed.line, start, "the `- name: dagId` line of OLD");
+    assert_eq!(
+        removed.line, start,
+        "the first line of dagId's list item in OLD"
+    );
     assert_eq!(removed.file, o.display().to_string());
     assert_eq!(removed.level, "error");
     assert!(
