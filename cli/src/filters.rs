@@ -632,6 +632,30 @@ mod tests {
     }
 
     #[test]
+    fn no_filter_flag_or_setter_is_written_by_hand_elsewhere() {
+        let sources = [
+            ("args.rs", include_str!("args.rs")),
+            ("fetch.rs", include_str!("fetch.rs")),
+            ("main.rs", include_str!("main.rs")),
+        ];
+        for parameter in parameters() {
+            let flag = format!("--{}", flag_name(parameter));
+            let setter = format!(".{}(", parameter.rust_name);
+            let wire = format!("\"{}\"", parameter.name);
+            for (file, text) in sources {
+                for needle in [&flag, &setter, &wire] {
+                    assert!(
+                        !text.contains(needle.as_str()),
+                        "cli/src/{file} names the parameter {} ({needle}): filters are \
+                         derived in filters.rs",
+                        parameter.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn a_required_parameter_would_be_a_required_flag() {
         let mut parameter = parameters()[0];
         parameter.name = "mustHave";
