@@ -47,6 +47,13 @@ pub use chrono;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The guides' Rust examples, compiled (and the runnable ones run) as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/getting-started.md")]
+#[doc = include_str!("../docs/listing.md")]
+#[doc = include_str!("../docs/reliability.md")]
+pub struct GuideDoctests;
+
 /// The `tracing` target of every span and event of this crate.
 pub const LOG_TARGET: &str = "astro_tokens";
 
