@@ -69,10 +69,11 @@ impl SplitMix64 {
     }
 }
 
-const BASE36: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-const BASE62: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+pub(crate) const BASE36: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+pub(crate) const BASE62: &[u8; 62] =
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
-fn encode(mut value: u64, width: usize, alphabet: &[u8]) -> String {
+pub(crate) fn encode(mut value: u64, width: usize, alphabet: &[u8]) -> String {
     let base = alphabet.len() as u64;
     let mut out = vec![b'0'; width];
     for slot in out.iter_mut().rev() {
@@ -245,7 +246,7 @@ pub fn seed_tokens(n: usize, seed: u64, anchor: DateTime<Utc>) -> Vec<ApiToken> 
 /// a few consecutive tokens share a creation second, as batch-created tokens do).
 ///
 /// Properties (for the default 250 tokens, all hold many times over):
-/// - all three `type`s and both `kind`s; roles of every entity type, `DAG`/`DAG_TAG` roles
+/// - all three `scope`s and both `kind`s; roles of every entity type, `DAG`/`DAG_TAG` roles
 ///   carry `deploymentId`; `ORGANIZATION` roles point at `organization_id`;
 /// - names like `ci-deploy-bot-017` that repeat (every token `i ≡ 5 mod 10` copies the name
 ///   of token `i - 3`), descriptions that repeat and are sometimes empty;
@@ -277,7 +278,7 @@ pub fn seed_tokens_for(
                 origin + Duration::seconds(at + rng.below(step as u64) as i64)
             }
         };
-        let type_ = match i {
+        let scope = match i {
             0 => ApiTokenScope::Organization,
             1 => ApiTokenScope::Workspace,
             2 => ApiTokenScope::Deployment,
@@ -298,7 +299,7 @@ pub fn seed_tokens_for(
             let base = NAME_BASES[rng.index(NAME_BASES.len())];
             format!("{base}-{:03}", rng.below(suffixes))
         };
-        let roles = roles(&mut rng, &pools, organization_id, &type_);
+        let roles = roles(&mut rng, &pools, organization_id, &scope);
         let description = description(&mut rng, &pools, &roles);
         let start_at = match rng.below(100) {
             0..3 => anchor + Duration::seconds(3600 + rng.below(10 * 86_400) as i64),
@@ -338,7 +339,7 @@ pub fn seed_tokens_for(
                 .roles(roles)
                 .short_token(short_token)
                 .start_at(start_at)
-                .scope(type_)
+                .scope(scope)
                 .updated_at(updated_at)
                 .updated_by(updated_by),
         ));
@@ -405,10 +406,10 @@ fn roles(
     rng: &mut SplitMix64,
     pools: &SeedPools,
     organization_id: &str,
-    type_: &ApiTokenScope,
+    scope: &ApiTokenScope,
 ) -> Vec<ApiTokenRole> {
     let mut roles = Vec::new();
-    match type_ {
+    match scope {
         ApiTokenScope::Organization => {
             roles.push(role(
                 ApiTokenRoleEntityType::Organization,
@@ -615,7 +616,7 @@ mod tests {
         let tokens = seed_tokens(DEFAULT_TOKEN_COUNT, DEFAULT_SEED, anchor);
         let any = |f: &dyn Fn(&ApiToken) -> bool| tokens.iter().filter(|t| f(t)).count();
         for t in ["ORGANIZATION", "WORKSPACE", "DEPLOYMENT"] {
-            assert!(any(&|x| x.scope.as_str() == t) > 10, "type {t}");
+            assert!(any(&|x| x.scope.as_str() == t) > 10, "scope {t}");
         }
         for k in ["STANDARD", "DIRECT_ACCESS"] {
             assert!(any(&|x| x.kind.as_str() == k) > 10, "kind {k}");

@@ -1,74 +1,237 @@
 //! # astro-tokens-fake
 //!
-//! A fake of Astro's "List API tokens" endpoint
-//! (`GET /organizations/{organizationId}/tokens`): a real HTTP server on `127.0.0.1` for
-//! tests, demos and benchmarks of code that uses the [`astro_tokens`] SDK. Add it as a
-//! dev-dependency; it is a crate of its own so that the SDK's API and docs carry no test
-//! code.
+//! A fake of Astro's *List API tokens* endpoint
+//! (`GET /organizations/{organizationId}/tokens`): a real HTTP server on `127.0.0.1` to
+//! test code that uses the [`astro_tokens`] SDK, with no credentials and no network. **Its
+//! data is dated relative to a fixed "now", 2026-01-15T12:00:00Z, not the wall clock**, so
+//! that every run sees the same tokens: a test that compares expiry or last use with
+//! `Utc::now()` silently compares with today. Compare with [`FakeApi::now`] (the fake's
+//! "now"), or start the fake with [`FakeApiBuilder::anchor`]`(Utc::now())` to date its data
+//! relative to the wall clock.
 //!
-//! This file holds the public handle ([`FakeApi`]), its builder, and the request/response
-//! records. The rest, one concern per file:
-//! - `data.rs`: deterministic seed data ([`seed_tokens`], [`seed_pools`]);
-//! - `query.rs`: query parsing and validation (400 `fieldErrors`);
-//! - `select.rs`: filters, sorting and paging over the data set;
-//! - `server.rs`: the axum handler (routing, auth, recording, latency, fault injection).
+//! ```toml
+//! [dev-dependencies]
+//! astro-tokens-fake = "0.1"
+//! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
+//! ```
 //!
-//! The fake serves the SDK's generated models ([`astro_tokens::generated::types`]), so what it
-//! sends has the shapes of `openapi/tokens.yaml`.
+//! ## A first test
 //!
-//! Behaviour, in the order checks apply:
-//! 1. every request is recorded ([`FakeApi::requests`]) and numbered from 0 (numbers are never
-//!    reused, even after [`FakeApi::reset_requests`]); its request id is [`request_id`]`(n)`;
+//! Start a fake with seeded tokens, get an SDK client pointed at it, list with a filter:
+//!
+//! ```
+//! use astro_tokens::{ApiTokenKind, TokenKind};
+//! use astro_tokens_fake::FakeApi;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeApi::builder().tokens(120).start().await?;
+//! let client = fake.client()?; // an astro_tokens::Client for the fake's URL and token
+//! let standard = client
+//!     .list_tokens(fake.organization_id())
+//!     .kind(TokenKind::Standard)
+//!     .collect_all()
+//!     .await?;
+//! assert!(standard.iter().all(|t| t.kind == ApiTokenKind::Standard));
+//! let expected = fake.tokens().iter().filter(|t| t.kind == ApiTokenKind::Standard).count();
+//! assert_eq!(standard.len(), expected);
+//! assert_eq!(fake.request_count(), 1); // fewer than 100 matches: one page
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Your own tokens
+//!
+//! [`token`]`(name)` is the SDK's generated `ApiToken` builder with every required field
+//! filled in (an id derived from the name, scope `ORGANIZATION`, kind `STANDARD`, dates at
+//! the fake's default "now"); set only the fields your test is about and hand the
+//! builders to [`FakeApiBuilder::with_data`]:
+//!
+//! ```
+//! use astro_tokens::chrono::Duration;
+//! use astro_tokens_fake::{FakeApi, default_anchor, token};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let soon = default_anchor() + Duration::days(3);
+//! let fake = FakeApi::builder()
+//!     .with_data([token("ci-deploy").end_at(soon), token("nightly-backup")])
+//!     .start()
+//!     .await?;
+//! let tokens = fake.client()?.list_tokens(fake.organization_id()).collect_all().await?;
+//! let now = fake.now(); // 2026-01-15T12:00:00Z, not the wall clock
+//! let expiring_this_week: Vec<&str> = tokens
+//!     .iter()
+//!     .filter(|t| t.end_at.is_some_and(|end| end > now && end <= now + Duration::days(7)))
+//!     .map(|t| t.name.as_str())
+//!     .collect();
+//! assert_eq!(expiring_this_week, ["ci-deploy"]);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! A builder that cannot build (say, `ApiToken::builder().name("x")`, with no id) makes
+//! [`FakeApiBuilder::start`] fail with an [`std::io::ErrorKind::InvalidInput`] error naming
+//! the token and the reason. [`FakeApiBuilder::with_data`] takes finished
+//! [`astro_tokens::ApiToken`]s too, and [`FakeApi::insert_token`] adds one while serving.
+//!
+//! ## The fixed "now"
+//!
+//! Seeded tokens are spread over the two years before the fake's anchor,
+//! [`default_anchor`] = 2026-01-15T12:00:00Z unless [`FakeApiBuilder::anchor`] sets another:
+//! some expired, some expiring within 30 days of it, some unused for months, some never
+//! expiring. [`FakeApi::now`] returns the anchor. Code under test that reads the clock
+//! itself needs either to be given "now" (pass `fake.now()`), or a fake started with
+//! `.anchor(Utc::now())`, whose data then differs from run to run only in its dates.
+//!
+//! ## Both API versions
+//!
+//! The fake serves the same data at three base URLs:
+//!
+//! | base URL | API | a token's scope is sent as | `X-API-Version` |
+//! | --- | --- | --- | --- |
+//! | [`FakeApi::base_url`], `http://127.0.0.1:PORT/v1` | v1 (GA) | `scope` | absent or `1.MINOR` (e.g. `1.0`); anything else is a 400 |
+//! | [`FakeApi::platform_v1beta1_url`], `…/platform/v1beta1` | v1beta1 (deprecated) | `type` | ignored |
+//! | [`FakeApi::iam_v1beta1_url`], `…/iam/v1beta1` | v1beta1 (deprecated) | `type` | ignored |
+//!
+//! [`FakeApi::client`] and [`FakeApi::tokens_url`] use v1. Any other path, the bare
+//! `/organizations/{id}/tokens` included, is a 404. Recorded requests
+//! ([`FakeApi::requests`]) keep the full path, so a test can tell which version was called.
+//!
+//! ```
+//! use astro_tokens_fake::FakeApi;
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeApi::builder().tokens(5).start().await?;
+//! let beta = astro_tokens::Client::builder()
+//!     .token(fake.token())
+//!     .base_url(fake.iam_v1beta1_url())
+//!     .build()?;
+//! // The SDK reads v1beta1's `type` as `scope`.
+//! assert_eq!(beta.list_tokens(fake.organization_id()).collect_all().await?, fake.tokens());
+//! assert!(fake.requests()[0].path.starts_with("/iam/v1beta1/organizations/"));
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## Go-style nulls
+//!
+//! Astro's API is written in Go. [`FakeApiBuilder::go_nulls`]`(true)` answers the way a Go
+//! server with nil pointers and nil slices does: every optional property without a value
+//! is sent as `null` instead of being left out (`"endAt": null`, `"createdBy": null`, and
+//! inside nested objects), an empty `roles` is `null`, an empty page is `"tokens": null`,
+//! and error bodies send `"fieldErrors": null`. Use it to check that your code (and the
+//! SDK) read those as absent or empty.
+//!
+//! ## Fault injection
+//!
+//! [`FakeApiBuilder::respond_with`] sees every request with its number and may answer
+//! instead of the fake ([`CannedResponse`]): a 503 burst, a `Retry-After`, an HTML error
+//! page from a proxy, a body that is not JSON. [`FakeApiBuilder::latency`] delays every
+//! answer, [`FakeApiBuilder::max_limit`] caps page sizes like a proxy that clamps `limit`,
+//! [`FakeApiBuilder::ignore_offset`] serves the first page for every offset, and
+//! [`FakeApi::insert_token_at`] changes the data between two pages.
+//!
+//! ```
+//! use astro_tokens::RetryPolicy;
+//! use astro_tokens_fake::{CannedResponse, FakeApi};
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let fake = FakeApi::builder()
+//!     .respond_with(|_request, n| (n == 0).then(|| CannedResponse::error(503, n, "maintenance")))
+//!     .start()
+//!     .await?;
+//! let client = fake.client_builder().retry_policy(RetryPolicy::none()).build()?;
+//! let first = client.list_tokens(fake.organization_id()).first_page().await;
+//! assert_eq!(first.err().and_then(|e| e.status()), Some(503));
+//! let second = client.list_tokens(fake.organization_id()).first_page().await?;
+//! assert_eq!(second.total_count, 250);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ## What it checks, in order
+//!
+//! 1. every request is recorded ([`FakeApi::requests`]) and numbered from 0 (numbers are
+//!    never reused, even after [`FakeApi::reset_requests`]); its request id is
+//!    [`request_id`]`(n)`;
 //! 2. the configured latency is slept;
 //! 3. the [`FakeApiBuilder::respond_with`] hook may answer instead;
-//! 4. a path other than `/organizations/{id}/tokens` (matched on the raw path, so a
-//!    percent-encoded id may contain `/`, `?`, spaces or non-ASCII) → 404; another method → 405;
+//! 4. a path other than the three of the table above → 404 (matched on the raw path, so a
+//!    percent-encoded organization id may contain `/`, `?`, spaces or non-ASCII); another
+//!    method than `GET` → 405;
 //! 5. missing or wrong `Authorization: Bearer <token>` → 401;
 //! 6. an organization other than the fake's → 404;
-//! 7. invalid query → 400 with one `fieldErrors` entry per problem;
-//! 8. otherwise 200 with `ApiTokensPaginated` (`totalCount` counts matches after filters;
-//!    with [`FakeApiBuilder::max_limit`], at most that many tokens, and `limit` says so).
+//! 7. an invalid query, or on v1 an invalid `X-API-Version`, → 400 with one `fieldErrors`
+//!    entry per problem;
+//! 8. otherwise 200 with an `ApiTokensPaginated` page (`totalCount` counts the matches of
+//!    the filters).
 //!
-//! Errors use the `Error` schema (`message`, `requestId`, `statusCode`, `fieldErrors`), and
-//! every response carries an `x-request-id` header equal to the body's `requestId`.
+//! Errors use the fragment's `Error` schema (`message`, `requestId`, `statusCode`,
+//! `fieldErrors`), and every response carries an `x-request-id` header equal to the body's
+//! `requestId`. Bodies are built from the SDK's generated models
+//! ([`astro_tokens::generated::types`]), so they have the shapes of the SDK's OpenAPI
+//! fragment; the project checks the fake against that fragment with schemathesis.
+//!
+//! ## Where Astro is silent: what the fake assumes
+//!
+//! Astro's documentation leaves some behaviour open. The fake picks one, and these are
+//! assumptions, not documented facts about Astro:
+//!
+//! - **`workspaceId`** returns the workspace's `WORKSPACE` tokens *and the `DEPLOYMENT`
+//!   tokens of its deployments*; `ORGANIZATION` tokens never match, even with a role on
+//!   the workspace. Whether Astro includes Deployment tokens is undocumented. Which
+//!   workspace a deployment belongs to comes from the seed pools, from
+//!   [`FakeApiBuilder::deployment_in_workspace`], and from what the data shows.
+//! - **`offset`** has no upper bound: an offset past the end, however large, answers an
+//!   empty page (with the true `totalCount`); an offset beyond `i64` is echoed as
+//!   `i64::MAX`. A negative or non-integer offset is a 400.
+//! - **`X-API-Version`** on v1: any `1.MINOR` is accepted and served the same; a value
+//!   that is not `MAJOR.MINOR` in digits (`v1`, `1`, `latest`, empty) or names another
+//!   major version (`2.0`) is a 400 whose `fieldErrors` entry is named `X-API-Version`
+//!   (code `format` or `oneof`). No version header is sent back.
+//! - Without `sorts`, tokens come in insertion order (for seeded data, `createdAt`
+//!   ascending); with `sorts`, ties are broken by `id`, so paging is stable.
+//! - A scalar parameter given twice takes its first value; an empty value is refused by
+//!   the typed parameters (`limit=`, `kind=`) and is no filter for the string ones
+//!   (`workspaceId=`); unknown parameters are ignored.
+//! - Another organization than the fake's is a 404 (Astro may answer 403).
+//!
+//! [`FakeApi::select`] runs the fake's own filtering and sorting, to compare with.
 
+mod builder;
 mod data;
+mod nulls;
 mod query;
+mod records;
 mod select;
 mod server;
+mod token;
+mod version;
 
-use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::net::SocketAddr;
+use std::sync::{Arc, PoisonError};
 
-use axum::http::header::AUTHORIZATION;
-use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
+pub use builder::FakeApiBuilder;
 pub use data::{
     DEFAULT_ORGANIZATION_ID, DEFAULT_SEED, DEFAULT_TOKEN, DEFAULT_TOKEN_COUNT, PoolDag,
     PoolDeployment, SeedPools, default_anchor, seed_pools, seed_tokens, seed_tokens_for,
 };
 pub use query::{DEFAULT_LIMIT, FieldErrors, MAX_LIMIT, SORTS};
+pub use records::{CannedResponse, RecordedRequest, request_id};
+pub use token::token;
 
 use astro_tokens::generated::types::ApiToken;
-use select::DataSet;
 use server::{Log, Shared};
 
 /// The fault-injection hook: for request number `n` (0-based), `Some` answers instead.
 pub(crate) type Responder =
     Box<dyn Fn(&RecordedRequest, usize) -> Option<CannedResponse> + Send + Sync + 'static>;
-
-/// The request id the fake gives its `n`-th request (0-based): cuid-shaped, unique per fake.
-///
-/// ```
-/// assert_eq!(astro_tokens_fake::request_id(7), "cfakereq00000000000000007");
-/// ```
-pub fn request_id(n: usize) -> String {
-    format!("cfakereq{n:017}")
-}
 
 /// A model built from its generated builder. The fake sets every required field, so a
 /// failure here is a bug in the fake, reported with the builder's reason.
@@ -80,322 +243,12 @@ where
     T::try_from(builder).unwrap_or_else(|e| panic!("the fake built an invalid model: {e}"))
 }
 
-/// A request the fake received.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedRequest {
-    /// HTTP method, e.g. `GET`.
-    pub method: String,
-    /// The path as sent, still percent-encoded.
-    pub path: String,
-    /// The query string as sent (without `?`), if any.
-    pub raw_query: Option<String>,
-    /// Decoded query pairs in wire order (`+` decodes to a space).
-    pub query: Vec<(String, String)>,
-    /// Headers in received order, names lower-case; the `authorization` value is replaced
-    /// by `"[redacted]"`.
-    pub headers: Vec<(String, String)>,
-}
-
-impl RecordedRequest {
-    fn from_parts(parts: &Parts) -> Self {
-        let raw_query = parts.uri.query().map(str::to_owned);
-        let query = raw_query
-            .as_deref()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        let headers = parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                let value = if name == AUTHORIZATION {
-                    "[redacted]".to_owned()
-                } else {
-                    String::from_utf8_lossy(value.as_bytes()).into_owned()
-                };
-                (name.as_str().to_owned(), value)
-            })
-            .collect();
-        Self {
-            method: parts.method.as_str().to_owned(),
-            path: parts.uri.path().to_owned(),
-            raw_query,
-            query,
-            headers,
-        }
-    }
-
-    /// The first value of header `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every decoded value of query parameter `key`, in wire order.
-    pub fn query_values(&self, key: &str) -> Vec<&str> {
-        self.query
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-            .collect()
-    }
-}
-
-/// A response to send instead of the fake's own answer (see
-/// [`FakeApiBuilder::respond_with`]). The fake adds `x-request-id` unless `headers` has one.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CannedResponse {
-    /// HTTP status (an invalid code becomes 500).
-    pub status: u16,
-    /// Headers to send (invalid names or values are skipped).
-    pub headers: Vec<(String, String)>,
-    /// The body, sent as is.
-    pub body: Vec<u8>,
-}
-
-impl CannedResponse {
-    /// `value` serialized as JSON, with `content-type: application/json`.
-    pub fn json(status: u16, value: &impl serde::Serialize) -> Self {
-        let body = serde_json::to_vec(value)
-            .unwrap_or_else(|e| format!("canned response failed to serialize: {e}").into_bytes());
-        Self::text(status, "application/json", body)
-    }
-
-    /// `body` with the given content type.
-    pub fn text(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Self {
-        Self {
-            status,
-            headers: vec![("content-type".to_owned(), content_type.to_owned())],
-            body: body.into(),
-        }
-    }
-
-    /// An `Error`-schema JSON body for request number `n`, whose `requestId` matches the
-    /// `x-request-id` the fake will send.
-    pub fn error(status: u16, n: usize, message: &str) -> Self {
-        let body: astro_tokens::generated::types::Error = built(
-            astro_tokens::generated::types::Error::builder()
-                .message(message)
-                .request_id(request_id(n))
-                .status_code(i64::from(status)),
-        );
-        Self::json(status, &body)
-    }
-
-    /// Adds a header, e.g. `retry-after`.
-    #[must_use]
-    pub fn with_header(mut self, name: &str, value: &str) -> Self {
-        self.headers.push((name.to_owned(), value.to_owned()));
-        self
-    }
-}
-
-/// Configures and starts a [`FakeApi`].
-pub struct FakeApiBuilder {
-    count: usize,
-    seed: u64,
-    organization_id: String,
-    token: String,
-    anchor: DateTime<Utc>,
-    latency: Option<Duration>,
-    ignore_offset: bool,
-    max_limit: Option<usize>,
-    data: Option<Vec<ApiToken>>,
-    deployment_workspace: Vec<(String, String)>,
-    responder: Option<Responder>,
-    port: u16,
-}
-
-impl Default for FakeApiBuilder {
-    fn default() -> Self {
-        Self {
-            count: DEFAULT_TOKEN_COUNT,
-            seed: DEFAULT_SEED,
-            organization_id: DEFAULT_ORGANIZATION_ID.to_owned(),
-            token: DEFAULT_TOKEN.to_owned(),
-            anchor: default_anchor(),
-            latency: None,
-            ignore_offset: false,
-            max_limit: None,
-            data: None,
-            deployment_workspace: Vec::new(),
-            responder: None,
-            port: 0,
-        }
-    }
-}
-
-impl std::fmt::Debug for FakeApiBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FakeApiBuilder")
-            .field("count", &self.count)
-            .field("seed", &self.seed)
-            .field("organization_id", &self.organization_id)
-            .field("anchor", &self.anchor)
-            .field("latency", &self.latency)
-            .field("ignore_offset", &self.ignore_offset)
-            .field("max_limit", &self.max_limit)
-            .field("data", &self.data.as_ref().map(Vec::len))
-            .field("respond_with", &self.responder.is_some())
-            .field("port", &self.port)
-            .finish_non_exhaustive()
-    }
-}
-
-impl FakeApiBuilder {
-    /// Number of seeded tokens (default [`DEFAULT_TOKEN_COUNT`] = 250). Ignored with
-    /// [`with_data`](Self::with_data).
-    #[must_use]
-    pub fn tokens(mut self, n: usize) -> Self {
-        self.count = n;
-        self
-    }
-
-    /// Seed of the generated data (default [`DEFAULT_SEED`]).
-    #[must_use]
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The organization the fake serves (default [`DEFAULT_ORGANIZATION_ID`],
-    /// `clz9fake0org00000000demo1`). Seeded `ORGANIZATION` roles point at it.
-    #[must_use]
-    pub fn organization_id(mut self, id: impl Into<String>) -> Self {
-        self.organization_id = id.into();
-        self
-    }
-
-    /// The bearer token the fake accepts (default [`DEFAULT_TOKEN`]).
-    #[must_use]
-    pub fn token(mut self, t: impl Into<String>) -> Self {
-        self.token = t.into();
-        self
-    }
-
-    /// "Now" for the seeded data's dates (default [`default_anchor`], 2026-01-15T12:00:00Z).
-    #[must_use]
-    pub fn anchor(mut self, now: DateTime<Utc>) -> Self {
-        self.anchor = now;
-        self
-    }
-
-    /// Sleep this long before answering each request (including canned answers).
-    #[must_use]
-    pub fn latency(mut self, d: Duration) -> Self {
-        self.latency = Some(d);
-        self
-    }
-
-    /// Misbehave: serve every page as if `offset` were 0 (still echoing the asked offset).
-    #[must_use]
-    pub fn ignore_offset(mut self, yes: bool) -> Self {
-        self.ignore_offset = yes;
-        self
-    }
-
-    /// Cap pages like a server or proxy that clamps `limit`: serve at most `n` tokens a
-    /// page and report `limit: n` in the body when more were asked (a smaller `limit` is
-    /// served and echoed as asked).
-    #[must_use]
-    pub fn max_limit(mut self, n: usize) -> Self {
-        self.max_limit = Some(n);
-        self
-    }
-
-    /// Serve exactly these tokens (in this insertion order) instead of seeded ones.
-    #[must_use]
-    pub fn with_data(mut self, tokens: Vec<ApiToken>) -> Self {
-        self.data = Some(tokens);
-        self
-    }
-
-    /// Declare that `deployment_id` belongs to `workspace_id`, for the `workspaceId` filter
-    /// over custom data (the seed pools' deployments are always known).
-    #[must_use]
-    pub fn deployment_in_workspace(
-        mut self,
-        deployment_id: impl Into<String>,
-        workspace_id: impl Into<String>,
-    ) -> Self {
-        self.deployment_workspace
-            .push((deployment_id.into(), workspace_id.into()));
-        self
-    }
-
-    /// Fault injection: called for every request with its number `n` (0-based, counting
-    /// every request since start); `Some` is sent instead of the fake's own answer.
-    #[must_use]
-    pub fn respond_with(
-        mut self,
-        f: impl Fn(&RecordedRequest, usize) -> Option<CannedResponse> + Send + Sync + 'static,
-    ) -> Self {
-        self.responder = Some(Box::new(f));
-        self
-    }
-
-    /// Port to listen on (default 0: chosen by the OS).
-    #[must_use]
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Binds `127.0.0.1` and starts serving on the current tokio runtime.
-    ///
-    /// # Errors
-    /// If the port cannot be bound.
-    pub async fn start(self) -> std::io::Result<FakeApi> {
-        let pools = seed_pools(self.seed);
-        let tokens = match self.data {
-            Some(tokens) => tokens,
-            None => seed_tokens_for(&self.organization_id, self.count, self.seed, self.anchor),
-        };
-        let mut deployment_workspace: HashMap<String, String> = pools
-            .deployments
-            .iter()
-            .map(|d| (d.id.clone(), d.workspace_id.clone()))
-            .collect();
-        deployment_workspace.extend(self.deployment_workspace);
-        let shared = Arc::new(Shared {
-            token: self.token,
-            organization_id: self.organization_id,
-            latency: self.latency,
-            ignore_offset: self.ignore_offset,
-            max_limit: self.max_limit,
-            responder: self.responder,
-            data: DataSet::new(tokens, deployment_workspace),
-            log: Mutex::new(Log::default()),
-        });
-        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).await?;
-        let addr = listener.local_addr()?;
-        let app = axum::Router::new()
-            .fallback(server::handle)
-            .with_state(Arc::clone(&shared));
-        let task = tokio::spawn(async move {
-            // Ends only on an accept error or when aborted by `Drop`.
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(FakeApi {
-            shared,
-            addr,
-            pools,
-            task,
-        })
-    }
-}
-
 /// A running fake of the List API tokens endpoint on `127.0.0.1`. Dropping it stops the
 /// server: the accept loop is aborted, so new connections are refused (a keep-alive
 /// connection a client already holds may still get answers until it closes).
 ///
-/// The server runs on the tokio runtime that called [`start`](Self::start); with a
-/// current-thread runtime, use an async client (a blocking one would deadlock).
+/// The server runs on the tokio runtime that called [`start`](FakeApiBuilder::start); with
+/// a current-thread runtime, use an async client (a blocking one would deadlock).
 ///
 /// ```
 /// use astro_tokens_fake::FakeApi;
@@ -412,6 +265,7 @@ impl FakeApiBuilder {
 ///     .await?;
 /// assert_eq!(page["totalCount"], 30);
 /// assert_eq!(page["tokens"].as_array().map(Vec::len), Some(5));
+/// assert!(page["tokens"][0]["scope"].is_string()); // v1
 /// assert_eq!(fake.request_count(), 1);
 /// # Ok(())
 /// # }
@@ -420,6 +274,7 @@ pub struct FakeApi {
     shared: Arc<Shared>,
     addr: SocketAddr,
     pools: SeedPools,
+    anchor: DateTime<Utc>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -428,6 +283,7 @@ impl std::fmt::Debug for FakeApi {
         f.debug_struct("FakeApi")
             .field("base_url", &self.base_url())
             .field("organization_id", &self.shared.organization_id)
+            .field("now", &self.anchor)
             .field("tokens", &self.shared.data.len())
             .finish_non_exhaustive()
     }
@@ -467,9 +323,22 @@ impl FakeApi {
         Self::builder().start().await
     }
 
-    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    /// The base URL of API v1, `http://127.0.0.1:PORT/v1` (no trailing slash): what an
+    /// [`astro_tokens::Client`] takes as its base URL.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}{}", self.addr, version::V1_PREFIX)
+    }
+
+    /// The base URL of the Platform API v1beta1, `http://127.0.0.1:PORT/platform/v1beta1`,
+    /// where tokens carry `type` instead of `scope` and `X-API-Version` is ignored.
+    pub fn platform_v1beta1_url(&self) -> String {
+        format!("http://{}{}", self.addr, version::PLATFORM_V1BETA1_PREFIX)
+    }
+
+    /// The base URL of the IAM API v1beta1, `http://127.0.0.1:PORT/iam/v1beta1`, which
+    /// answers like [`platform_v1beta1_url`](Self::platform_v1beta1_url).
+    pub fn iam_v1beta1_url(&self) -> String {
+        format!("http://{}{}", self.addr, version::IAM_V1BETA1_PREFIX)
     }
 
     /// The listening address.
@@ -477,13 +346,40 @@ impl FakeApi {
         self.addr
     }
 
-    /// The full URL of the list endpoint for the fake's organization (id percent-encoded).
+    /// The full v1 URL of the list endpoint for the fake's organization (id
+    /// percent-encoded): [`base_url`](Self::base_url) + `/organizations/{id}/tokens`.
     pub fn tokens_url(&self) -> String {
         format!(
             "{}/organizations/{}/tokens",
             self.base_url(),
             utf8_percent_encode(&self.shared.organization_id, PATH_SEGMENT)
         )
+    }
+
+    /// An SDK client pointed at the fake: its v1 [`base_url`](Self::base_url) and its
+    /// bearer [`token`](Self::token), with the SDK's other defaults (retries included; see
+    /// [`client_builder`](Self::client_builder) to change them).
+    ///
+    /// # Errors
+    /// What [`astro_tokens::ClientBuilder::build`] returns; with the fake's own URL and
+    /// token, only a failure to build the HTTP client.
+    pub fn client(&self) -> Result<astro_tokens::Client, astro_tokens::Error> {
+        self.client_builder().build()
+    }
+
+    /// An SDK client builder already pointed at the fake (v1 base URL and token), for a
+    /// client with other settings, e.g. `.retry_policy(RetryPolicy::none())`.
+    pub fn client_builder(&self) -> astro_tokens::ClientBuilder {
+        astro_tokens::Client::builder()
+            .token(self.token())
+            .base_url(self.base_url())
+    }
+
+    /// The fake's "now": the anchor its seeded data is dated from, 2026-01-15T12:00:00Z
+    /// ([`default_anchor`]) unless [`FakeApiBuilder::anchor`] set another. Compare the
+    /// served dates with this, not with `Utc::now()`.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.anchor
     }
 
     /// The bearer token the fake accepts.
@@ -541,7 +437,8 @@ impl FakeApi {
     }
 
     /// The fake's own filtering and sorting of its data for `query` (same parameters and
-    /// validation as the endpoint; `offset`/`limit` are validated but not applied).
+    /// validation as the endpoint; `offset`/`limit` are validated but not applied). See the
+    /// crate docs for what the filters assume where Astro is silent (`workspaceId`).
     ///
     /// # Errors
     /// The field errors a request with this query would get in its 400 body.

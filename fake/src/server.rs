@@ -1,7 +1,8 @@
 //! The HTTP side of the fake: one axum fallback handler that records every request, applies
-//! the latency and fault-injection hooks, routes on the raw (still percent-encoded) path,
-//! checks the bearer token and organization, validates the query and answers with JSON built
-//! from the generated types. Every response carries `x-request-id`.
+//! the latency and fault-injection hooks, routes on the raw (still percent-encoded) path to
+//! an API version, checks the bearer token and organization, validates the query (and v1's
+//! `X-API-Version`) and answers with JSON built from the generated types, as the version and
+//! the Go-nulls setting shape it. Every response carries `x-request-id`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -16,7 +17,8 @@ use percent_encoding::percent_decode_str;
 
 use crate::query::{self, FieldErrors};
 use crate::select::DataSet;
-use crate::{CannedResponse, RecordedRequest, Responder, request_id};
+use crate::version::{self, ApiVersion};
+use crate::{CannedResponse, RecordedRequest, Responder, nulls, request_id};
 use astro_tokens::generated::types::{ApiTokensPaginated, Error};
 
 /// Everything the handler and the [`FakeApi`](super::FakeApi) handle share.
@@ -27,6 +29,8 @@ pub(crate) struct Shared {
     pub(crate) ignore_offset: bool,
     /// Serve at most this many tokens a page, and say so in `limit`.
     pub(crate) max_limit: Option<usize>,
+    /// Send absent optional properties and empty arrays as `null`, as Go does.
+    pub(crate) go_nulls: bool,
     pub(crate) responder: Option<Responder>,
     pub(crate) data: DataSet,
     pub(crate) log: Mutex<Log>,
@@ -48,14 +52,6 @@ impl Shared {
         log.requests.push(request);
         n
     }
-}
-
-/// The organization id encoded in a raw path of the form `/organizations/{id}/tokens`.
-fn route(raw_path: &str) -> Option<&str> {
-    let id = raw_path
-        .strip_prefix("/organizations/")?
-        .strip_suffix("/tokens")?;
-    (!id.is_empty() && !id.contains('/')).then_some(id)
 }
 
 /// Whether `Authorization` is `Bearer <expected>` (scheme case-insensitive).
@@ -87,7 +83,9 @@ fn response(status: StatusCode, request_id: &str, content_type: &str, body: Vec<
     response
 }
 
+/// An `Error`-schema answer.
 fn error(
+    shared: &Shared,
     status: StatusCode,
     request_id: &str,
     message: String,
@@ -100,8 +98,19 @@ fn error(
             .request_id(request_id)
             .status_code(i64::from(status.as_u16())),
     );
-    match serde_json::to_vec(&body) {
-        Ok(bytes) => response(status, request_id, "application/json", bytes),
+    let value = serde_json::to_value(&body).map(|mut value| {
+        if shared.go_nulls {
+            nulls::error(&mut value);
+        }
+        value
+    });
+    match value {
+        Ok(value) => response(
+            status,
+            request_id,
+            "application/json",
+            value.to_string().into_bytes(),
+        ),
         Err(e) => internal(request_id, &e),
     }
 }
@@ -158,8 +167,9 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, request: Request) 
 }
 
 fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) -> Response {
-    let Some(raw_org) = route(&recorded.path) else {
+    let Some((version, raw_org)) = version::route(&recorded.path) else {
         return error(
+            shared,
             StatusCode::NOT_FOUND,
             id,
             format!("no route for {} {}", recorded.method, recorded.path),
@@ -168,6 +178,7 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
     };
     if parts.method != Method::GET {
         let mut response = error(
+            shared,
             StatusCode::METHOD_NOT_ALLOWED,
             id,
             format!("method {} not allowed; use GET", recorded.method),
@@ -180,6 +191,7 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
     }
     if !authorized(parts, &shared.token) {
         return error(
+            shared,
             StatusCode::UNAUTHORIZED,
             id,
             "missing or invalid bearer token".to_owned(),
@@ -190,21 +202,30 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
     if organization.as_deref().ok() != Some(shared.organization_id.as_str()) {
         let shown = organization.map_or_else(|_| raw_org.to_owned(), |o| o.into_owned());
         return error(
+            shared,
             StatusCode::NOT_FOUND,
             id,
             format!("organization {shown:?} not found"),
             Vec::new(),
         );
     }
-    let query = match query::parse(&recorded.query) {
-        Ok(query) => query,
-        Err(errors) => {
+    let mut errors = FieldErrors::new();
+    if version == ApiVersion::V1 {
+        version::check_api_version(&parts.headers, &mut errors);
+    }
+    let query = query::parse(&recorded.query);
+    if let Err(query_errors) = &query {
+        errors.extend(query_errors.iter().cloned());
+    }
+    let query = match query {
+        Ok(query) if errors.is_empty() => query,
+        _ => {
             let message = errors
                 .iter()
                 .map(|e| format!("{}: {}", e.field, e.message))
                 .collect::<Vec<_>>()
                 .join("; ");
-            return error(StatusCode::BAD_REQUEST, id, message, errors);
+            return error(shared, StatusCode::BAD_REQUEST, id, message, errors);
         }
     };
     let offset = if shared.ignore_offset {
@@ -233,7 +254,21 @@ fn answer(shared: &Shared, parts: &Parts, recorded: &RecordedRequest, id: &str) 
             .tokens(page.tokens)
             .total_count(i64::try_from(page.total).unwrap_or(i64::MAX)),
     );
-    match serde_json::to_value(&body).map(|value| with_secrets(value, &secrets)) {
+    let value = serde_json::to_value(&body).map(|value| {
+        let mut value = with_secrets(value, &secrets);
+        if version == ApiVersion::V1beta1
+            && let Some(tokens) = value
+                .get_mut("tokens")
+                .and_then(serde_json::Value::as_array_mut)
+        {
+            tokens.iter_mut().for_each(version::to_v1beta1_token);
+        }
+        if shared.go_nulls {
+            nulls::page(&mut value);
+        }
+        value
+    });
+    match value {
         Ok(value) => response(
             StatusCode::OK,
             id,
@@ -261,22 +296,4 @@ fn with_secrets(mut page: serde_json::Value, secrets: &[Option<String>]) -> serd
         }
     }
     page
-}
-
-#[cfg(test)]
-mod tests {
-    use super::route;
-
-    #[test]
-    fn routes_on_raw_path() {
-        assert_eq!(route("/organizations/abc/tokens"), Some("abc"));
-        assert_eq!(
-            route("/organizations/a%2Fb%3F%20%C3%A9/tokens"),
-            Some("a%2Fb%3F%20%C3%A9")
-        );
-        assert_eq!(route("/organizations/a/b/tokens"), None);
-        assert_eq!(route("/organizations//tokens"), None);
-        assert_eq!(route("/organizations/abc/tokens/"), None);
-        assert_eq!(route("/organizations/abc"), None);
-    }
 }

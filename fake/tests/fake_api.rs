@@ -1,5 +1,6 @@
-//! Black-box tests of the fake (`astro_tokens_fake`) over real HTTP with reqwest:
+//! Black-box tests of the fake (`astro_tokens_fake`) over real HTTP with reqwest, on API v1:
 //! auth, routing, validation, paging, sorting, filters, mutation and the misbehaviour hooks.
+//! The API versions, Go-style nulls and the test-data helpers have files of their own.
 
 use std::time::{Duration, Instant};
 
@@ -165,6 +166,39 @@ async fn paging_and_total_count() {
     let raw = get(&fake, &[("limit", "1000")]).await.body.to_string();
     assert!(!raw.contains(fake.token()));
     assert!(!raw.contains("\"token\""));
+}
+
+#[tokio::test]
+async fn an_offset_past_the_end_of_any_size_is_an_empty_page() {
+    let fake = FakeApi::builder().tokens(25).start().await.unwrap();
+    let huge = format!("1{}", "0".repeat(60));
+    for (offset, echoed) in [
+        ("25", 25),
+        ("9223372036854775807", i64::MAX),
+        // Schema-valid (no maximum), larger than i64: what schemathesis found (ST202).
+        ("9223372036854775808", i64::MAX),
+        ("99999999999999999999", i64::MAX),
+        (huge.as_str(), i64::MAX),
+    ] {
+        let answer = get(&fake, &[("offset", offset)]).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "offset={offset}: {}",
+            answer.body
+        );
+        let got: ApiTokensPaginated = serde_json::from_value(answer.body).unwrap();
+        assert!(got.tokens.is_empty(), "offset={offset}");
+        assert_eq!(
+            (got.offset, got.total_count),
+            (echoed, 25),
+            "offset={offset}"
+        );
+    }
+    // A negative one, however large, is still refused.
+    let answer = get(&fake, &[("offset", "-99999999999999999999")]).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_of(&answer).field_errors[0].code, "min");
 }
 
 #[tokio::test]
@@ -338,7 +372,7 @@ async fn percent_encoded_organization_id_routes() {
     assert_eq!(got.total_count, 12);
     assert_eq!(
         fake.requests()[0].path,
-        "/organizations/team%20a%2Fb%3Fc%20%C3%A9/tokens"
+        "/v1/organizations/team%20a%2Fb%3Fc%20%C3%A9/tokens"
     );
     // The seeded organization roles point at the configured id.
     assert!(fake.tokens().iter().any(|t| {
@@ -583,7 +617,14 @@ async fn generated_client_round_trips_against_the_fake() {
         recorded.query_values("sorts"),
         ["description:asc", "updatedAt:desc"]
     );
-    assert_eq!(recorded.header("api-version"), Some("v1beta1"));
+    // The raw generated client speaks v1 at the fake's base URL, without a version pin
+    // (only `astro_tokens::Client` adds `X-API-Version`).
+    assert!(
+        recorded.path.starts_with("/v1/organizations/"),
+        "{}",
+        recorded.path
+    );
+    assert_eq!(recorded.header("x-api-version"), None);
 
     // Typed error bodies decode too.
     let error = client
