@@ -2,17 +2,20 @@
 //! with a total tie-break, and offset/limit paging that clones only the served page.
 //!
 //! Filter definitions:
-//! - `workspaceId=W`: `WORKSPACE`-type tokens with a `WORKSPACE` role on `W`, and
-//!   `DEPLOYMENT`-type tokens with a role on a deployment of `W` (a `DEPLOYMENT` role's
+//! - `workspaceId=W`: `WORKSPACE`-scope tokens with a `WORKSPACE` role on `W`, and
+//!   `DEPLOYMENT`-scope tokens with a role on a deployment of `W` (a `DEPLOYMENT` role's
 //!   `entityId`, or a `DAG`/`DAG_TAG` role's `deploymentId`). `ORGANIZATION` tokens never
-//!   match, even with a workspace role. Which workspace a deployment belongs to comes from the
-//!   seed pools plus what the data shows: a `WORKSPACE`-type token with a `WORKSPACE` role on
-//!   `W` and a role on deployment `D` puts `D` in `W` (first seen wins).
+//!   match, even with a workspace role. Including the Deployment tokens is an assumption:
+//!   Astro documents only "filters on Workspace", not whether a workspace's deployments'
+//!   tokens are listed. Which workspace a deployment belongs to comes from the seed pools,
+//!   `FakeApiBuilder::deployment_in_workspace`, and what the data shows: a
+//!   `WORKSPACE`-scope token with a `WORKSPACE` role on `W` and a role on deployment `D`
+//!   puts `D` in `W` (first seen wins).
 //! - `deploymentId=D`: any token with a `DEPLOYMENT` role on `D` or a `DAG`/`DAG_TAG` role
 //!   whose `deploymentId` is `D`.
 //! - `dagId=X`: tokens with a `DAG` role whose `entityId` is `X` (in any deployment).
 //! - `dagTags=a&dagTags=b`: tokens with a `DAG_TAG` role whose `entityId` is any listed tag.
-//! - `includeOnlyOrganizationTokens=true`: `type` `ORGANIZATION` only (`false`: no filter).
+//! - `includeOnlyOrganizationTokens=true`: `scope` `ORGANIZATION` only (`false`: no filter).
 //! - `kind=K`: `kind` equals `K`.
 //!
 //! Order: without `sorts`, insertion order (for seeded data that is `createdAt` ascending).
