@@ -98,9 +98,18 @@ fn the_schema_is_valid_draft_2020_12_and_rejects_what_it_must() {
     let fake = Fake::start(FakeApi::builder().with_data(fixture()));
     let good = report(&fake.run("audit", &["--now", NOW, "--format", "json"]));
     type Breaks = fn(&mut Value);
-    let broken: [(&str, Breaks); 5] = [
+    let broken: [(&str, Breaks); 7] = [
         ("a secret in a token", |r| {
             r["findings"][0]["token"]["token"] = "leak".into()
+        }),
+        ("v1beta1's type next to scope", |r| {
+            r["findings"][0]["token"]["type"] = "WORKSPACE".into()
+        }),
+        ("type instead of scope (schemaVersion 1's shape)", |r| {
+            if let Some(token) = r["findings"][0]["token"].as_object_mut() {
+                let scope = token.remove("scope").unwrap_or_default();
+                token.insert("type".to_owned(), scope);
+            }
         }),
         ("a missing count", |r| {
             if let Some(counts) = r["summary"]["byFinding"].as_object_mut() {
@@ -138,7 +147,7 @@ fn token(id: &str, fields: Value) -> ApiToken {
         "name": format!("name-{id}"),
         "description": "",
         "shortToken": "abcd1234",
-        "type": "WORKSPACE",
+        "scope": "WORKSPACE",
         "kind": "STANDARD",
         "createdAt": created,
         "startAt": created,
@@ -187,11 +196,11 @@ fn fixture() -> Vec<ApiToken> {
         ),
         token(
             "owner",
-            json!({"type": "ORGANIZATION", "roles": org_role("ORGANIZATION_OWNER")}),
+            json!({"scope": "ORGANIZATION", "roles": org_role("ORGANIZATION_OWNER")}),
         ),
         token(
             "member",
-            json!({"type": "ORGANIZATION", "roles": org_role("ORGANIZATION_MEMBER")}),
+            json!({"scope": "ORGANIZATION", "roles": org_role("ORGANIZATION_MEMBER")}),
         ),
         token("twin-a", json!({"name": "twin"})),
         token("twin-b", json!({"name": "twin"})),
@@ -244,7 +253,7 @@ fn every_finding_has_its_severity_detail_and_remediation() {
     let report = report(&output);
     assert_eq!(report["tokensAudited"], 11);
     assert_eq!(report["now"], NOW);
-    assert_eq!(report["schemaVersion"], 1);
+    assert_eq!(report["schemaVersion"], 2);
     assert_eq!(
         triples(&report, "findings"),
         [
@@ -361,7 +370,7 @@ fn unknown_enum_values_never_fail_the_audit_and_show_as_text() {
     let fake = Fake::start(FakeApi::builder().with_data(vec![token(
         "future",
         json!({
-            "type": "CLUSTER", "kind": "EPHEMERAL", "endAt": null,
+            "scope": "CLUSTER", "kind": "EPHEMERAL", "endAt": null,
             "roles": [
                 {"entityId": "clorg", "entityType": "ORGANIZATION", "role": "ORGANIZATION_AUDITOR"},
                 {"entityId": "x", "entityType": "GALAXY", "role": "GALAXY_OWNER"}
@@ -380,7 +389,7 @@ fn unknown_enum_values_never_fail_the_audit_and_show_as_text() {
         report["findings"][1]["detail"],
         "organization role ORGANIZATION_AUDITOR"
     );
-    assert_eq!(report["findings"][0]["token"]["type"], "CLUSTER");
+    assert_eq!(report["findings"][0]["token"]["scope"], "CLUSTER");
     assert!(
         report["findings"][0]["remediation"]
             .as_str()
@@ -516,7 +525,7 @@ fn csv_has_severity_and_remediation_columns_and_a_row_per_finding() {
             "remediation",
             "id",
             "name",
-            "type",
+            "scope",
             "kind",
             "created",
             "expires",
@@ -563,7 +572,7 @@ fn hostile_fixture() -> Vec<ApiToken> {
         .map(|(i, name)| {
             token(
                 &format!("clhostile{i}"),
-                json!({"name": name, "endAt": null, "type": "ORGANIZATION", "roles": org_role(name)}),
+                json!({"name": name, "endAt": null, "scope": "ORGANIZATION", "roles": org_role(name)}),
             )
         })
         .collect()
@@ -688,7 +697,7 @@ fn markdown_keeps_hostile_server_text_inert_inside_code_spans() {
 fn hostile_server_text_is_guarded_in_csv_and_escaped_in_the_table() {
     let mut tokens = hostile_fixture();
     let mut odd = serde_json::to_value(token("-clodd", json!({"endAt": null}))).expect("json");
-    odd["type"] = "@FUTURE_TYPE".into();
+    odd["scope"] = "@FUTURE_SCOPE".into();
     odd["kind"] = "=FUTURE_KIND".into();
     odd["roles"] = org_role("+ROLE");
     tokens.push(serde_json::from_value(odd).expect("unknown enum values deserialize"));
@@ -706,7 +715,7 @@ fn hostile_server_text_is_guarded_in_csv_and_escaped_in_the_table() {
     let odd_rows: Vec<&csv::StringRecord> = rows.iter().filter(|r| &r[4] == "'-clodd").collect();
     assert!(!odd_rows.is_empty(), "{rows:?}");
     for row in odd_rows {
-        assert_eq!(&row[6], "'@FUTURE_TYPE");
+        assert_eq!(&row[6], "'@FUTURE_SCOPE");
         assert_eq!(&row[7], "'=FUTURE_KIND");
         assert!(row[11].starts_with("'+ROLE on ORGANIZATION"), "{row:?}");
         if &row[1] == "organization-role" {
@@ -1207,12 +1216,35 @@ fn an_audit_of_the_demo_server_shows_every_finding() {
         stop(&mut child);
         panic!("the demo did not print how to reach it");
     };
+    if !(url.starts_with("http://127.0.0.1:") && url.ends_with("/v1")) {
+        stop(&mut child);
+        panic!("the demo's URL is not the fake's API v1: {url}");
+    }
+    // The hint's `list` line, through ASTRO_API_URL as printed.
+    let listed = binary()
+        .env("ASTRO_API_TOKEN", &token)
+        .env("ASTRO_API_URL", &url)
+        .args([
+            "list",
+            "--organization-id",
+            &org,
+            "--page-size",
+            "25",
+            "--format",
+            "json",
+        ])
+        .output();
     let output = binary()
         .env("ASTRO_API_TOKEN", &token)
         .args(["audit", "--organization-id", &org, "--base-url", &url])
         .args(["--now", NOW, "--format", "json"])
         .output();
     stop(&mut child);
+    let listed = listed.expect("the listing runs");
+    assert_eq!(code(&listed), 0, "{}", stderr(&listed));
+    let tokens: Vec<Value> = serde_json::from_slice(&listed.stdout).expect("a JSON array");
+    assert_eq!(tokens.len(), 24, "the demo's tokens");
+    assert!(tokens.iter().all(|t| t["scope"].is_string()));
     let report = report(&output.expect("the audit runs"));
     let counts = &report["summary"]["byFinding"];
     for id in [

@@ -135,6 +135,187 @@ fn every_filter_and_control_reaches_the_request() {
 }
 
 #[test]
+fn the_derived_flags_send_what_the_earlier_names_sent() {
+    let fake = Fake::seeded(30);
+    let controls = ["--offset", "3", "--page-size", "17", "--format", "ndjson"];
+    let earlier = [
+        "--workspace-id",
+        "ws1",
+        "--deployment-id",
+        "dep1",
+        "--dag-id",
+        "dag1",
+        "--dag-tag",
+        "t1",
+        "--dag-tag",
+        "t2",
+        "--only-organization-tokens",
+        "--kind",
+        "direct-access",
+        "--sort",
+        "tokenStartAt:desc",
+        "--sort",
+        "name:asc",
+    ];
+    let derived = [
+        "--workspace-id",
+        "ws1",
+        "--deployment-id",
+        "dep1",
+        "--dag-id",
+        "dag1",
+        "--dag-tags",
+        "t1",
+        "--dag-tags",
+        "t2",
+        "--include-only-organization-tokens=true",
+        "--kind",
+        "DIRECT_ACCESS",
+        "--sorts",
+        "tokenStartAt:desc",
+        "--sorts",
+        "name:asc",
+    ];
+    for (subcommand, extra) in [("list", &controls[..]), ("audit", &["--format", "json"])] {
+        let mut queries = Vec::new();
+        for flags in [&earlier[..], &derived[..]] {
+            fake.api.reset_requests();
+            let mut args = flags.to_vec();
+            args.extend(extra);
+            let output = fake.run(subcommand, &args);
+            assert_eq!(
+                code(&output),
+                0,
+                "{subcommand} {args:?}: {}",
+                stderr(&output)
+            );
+            let requests = fake.api.requests();
+            let first = requests.first().expect("one request");
+            queries.push(first.raw_query.clone().unwrap_or_default());
+        }
+        assert_eq!(queries[0], queries[1], "{subcommand}");
+        assert!(
+            queries[0].contains("dagTags=t1&dagTags=t2"),
+            "{}",
+            queries[0]
+        );
+    }
+    // `--flag=false` sends false, under either name; no flag sends nothing.
+    for (flags, sent) in [
+        (
+            &["--include-only-organization-tokens=false"][..],
+            &["false"][..],
+        ),
+        (&["--only-organization-tokens=false"], &["false"]),
+        (&["--only-organization-tokens=true"], &["true"]),
+        (&[], &[]),
+    ] {
+        fake.api.reset_requests();
+        let mut args = flags.to_vec();
+        args.extend(["--format", "json"]);
+        let output = fake.run("list", &args);
+        assert_eq!(code(&output), 0, "{flags:?}: {}", stderr(&output));
+        let requests = fake.api.requests();
+        let first = requests.first().expect("one request");
+        assert_eq!(
+            first.query_values("includeOnlyOrganizationTokens"),
+            sent,
+            "{flags:?}"
+        );
+    }
+}
+
+#[test]
+fn every_query_parameter_has_a_flag_in_list_and_audit_help() {
+    for subcommand in ["list", "audit"] {
+        let output = run(binary().args([subcommand, "--help"]).env("COLUMNS", "400"));
+        assert_eq!(code(&output), 0);
+        let help = stdout(&output);
+        for parameter in astro_tokens::ListApiTokensQuery::PARAMETERS {
+            let flag = kebab(parameter.name);
+            let lines: Vec<&str> = help.lines().collect();
+            let at = lines
+                .iter()
+                .position(|l| l.trim_start().starts_with(&format!("--{flag}")))
+                .unwrap_or_else(|| panic!("{subcommand} --help has no --{flag}:\n{help}"));
+            // The description follows the flag, on its line or the next ones.
+            let entry = lines[at..]
+                .iter()
+                .take_while(|l| !l.trim().is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                entry.contains(parameter.description),
+                "{subcommand} --{flag}: {entry}"
+            );
+        }
+        for alias in ["--dag-tag", "--only-organization-tokens", "--sort"] {
+            assert!(
+                help.contains(alias),
+                "{subcommand}: {alias} missing:\n{help}"
+            );
+        }
+    }
+}
+
+/// `dagTags` → `dag-tags`: an independent spelling of the rule the flags follow.
+fn kebab(wire: &str) -> String {
+    let mut out = String::new();
+    for c in wire.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_bad_filter_value_exits_2_naming_the_flag_and_what_is_allowed_and_sends_nothing() {
+    let fake = Fake::seeded(3);
+    for subcommand in ["list", "audit"] {
+        for (args, needles) in [
+            (
+                &["--kind", "PREMIUM"][..],
+                &["--kind", "PREMIUM", "STANDARD", "DIRECT_ACCESS"][..],
+            ),
+            (
+                &["--sorts", "name:sideways"],
+                &["--sorts", "name:sideways", "createdAt:desc"],
+            ),
+            (
+                &["--include-only-organization-tokens=yes"],
+                &["--include-only-organization-tokens", "yes", "true, false"],
+            ),
+            (
+                &["--workspace-id", "a", "--workspace-id", "b"],
+                &["--workspace-id"],
+            ),
+        ] {
+            let output = fake.run(subcommand, args);
+            assert_eq!(
+                code(&output),
+                2,
+                "{subcommand} {args:?}: {}",
+                stderr(&output)
+            );
+            for needle in needles {
+                assert!(
+                    stderr(&output).contains(needle),
+                    "{subcommand} {args:?}: {needle:?} missing: {}",
+                    stderr(&output)
+                );
+            }
+            assert!(output.stdout.is_empty());
+        }
+    }
+    assert_eq!(fake.api.request_count(), 0, "nothing may be sent");
+}
+
+#[test]
 fn ndjson_has_one_token_per_line_equal_to_the_fakes_data() {
     let fake = Fake::seeded(40);
     let output = fake.run(
@@ -174,7 +355,7 @@ fn csv_parses_with_a_header_and_one_row_per_token() {
         [
             "id",
             "name",
-            "type",
+            "scope",
             "kind",
             "created",
             "expires",
@@ -253,12 +434,12 @@ fn the_base_url_can_come_from_astro_api_url() {
 
 #[test]
 fn an_empty_listing_is_an_empty_array_a_header_or_a_note() {
-    let fake = Fake::start(FakeApi::builder().with_data(Vec::new()));
+    let fake = Fake::start(FakeApi::builder().with_data(Vec::<ApiToken>::new()));
     assert!(json_array(&fake.run("list", &["--format", "json"])).is_empty());
     let csv = fake.run("list", &["--format", "csv"]);
     assert_eq!(
         stdout(&csv),
-        "id,name,type,kind,created,expires,last_used,roles\n"
+        "id,name,scope,kind,created,expires,last_used,roles\n"
     );
     let table = fake.run("list", &[]);
     assert_eq!(stdout(&table), "No tokens match.\n");
@@ -301,7 +482,7 @@ fn a_wide_table_has_every_column_and_relative_dates() {
     for column in [
         "NAME",
         "ID",
-        "TYPE",
+        "SCOPE",
         "KIND",
         "CREATED",
         "EXPIRES",
@@ -376,9 +557,9 @@ fn list_csv_cells_from_the_server_cannot_start_a_formula() {
 }
 
 #[test]
-fn list_csv_guards_type_and_kind_values_the_tool_does_not_know() {
+fn list_csv_guards_scope_and_kind_values_the_tool_does_not_know() {
     let mut token = serde_json::to_value(known_token("t1", now())).expect("serializes");
-    token["type"] = "=cmd|' /C calc'!A0".into();
+    token["scope"] = "=cmd|' /C calc'!A0".into();
     token["kind"] = "+FUTURE_KIND".into();
     let token: ApiToken = serde_json::from_value(token).expect("unknown values deserialize");
     let fake = Fake::start(FakeApi::builder().with_data(vec![token]));
@@ -423,14 +604,229 @@ fn the_organization_can_come_from_astro_organization_id() {
     );
 }
 
+// ---------------------------------------------------------------- API versions, real servers
+
+/// `SUBCOMMAND ARGS --base-url URL` against `fake`, with the token; its stdout (exit 0).
+fn stdout_from(fake: &Fake, url: &str, subcommand: &str, args: &[&str]) -> String {
+    let output = run(binary()
+        .env("ASTRO_API_TOKEN", SECRET)
+        .arg(subcommand)
+        .args(["--organization-id", &fake.org(), "--base-url", url])
+        .args(args));
+    assert_eq!(
+        code(&output),
+        0,
+        "{subcommand} at {url}: {}",
+        stderr(&output)
+    );
+    stdout(&output)
+}
+
+#[test]
+fn v1_and_both_v1beta1_hosts_give_the_same_output_with_scope() {
+    let fake = Fake::seeded(40);
+    let urls = [
+        fake.api.base_url(),
+        fake.api.platform_v1beta1_url(),
+        fake.api.iam_v1beta1_url(),
+    ];
+    assert!(urls[0].ends_with("/v1"), "{}", urls[0]);
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "list",
+            &[
+                "--format",
+                "json",
+                "--page-size",
+                "15",
+                "--sort",
+                "name:asc",
+            ],
+        ),
+        ("list", &["--format", "ndjson", "--kind", "STANDARD"]),
+        ("list", &["--format", "csv"]),
+        ("audit", &["--format", "json", "--now", NOW]),
+        ("audit", &["--format", "csv", "--now", NOW]),
+    ];
+    for (subcommand, args) in cases {
+        let outputs: Vec<String> = urls
+            .iter()
+            .map(|url| stdout_from(&fake, url, subcommand, args))
+            .collect();
+        assert!(!outputs[0].is_empty(), "{subcommand} {args:?}");
+        for (url, output) in urls.iter().zip(&outputs).skip(1) {
+            assert_eq!(
+                *output, outputs[0],
+                "{subcommand} {args:?}: {url} differs from v1"
+            );
+        }
+    }
+    // The v1beta1 hosts send `type`; every output says `scope`, never `type`.
+    let list = stdout_from(&fake, &urls[1], "list", &["--format", "json"]);
+    let tokens: Vec<Value> = serde_json::from_str(&list).expect("a JSON array");
+    assert_eq!(tokens.len(), 40);
+    for token in &tokens {
+        assert!(token["scope"].is_string(), "{token}");
+        assert!(token.get("type").is_none(), "{token}");
+    }
+    assert_eq!(tokens, fake.expected(&[]));
+    let audit: Value = serde_json::from_str(&stdout_from(
+        &fake,
+        &urls[2],
+        "audit",
+        &["--format", "json", "--now", NOW],
+    ))
+    .expect("a JSON document");
+    assert_eq!(audit["schemaVersion"], 2);
+    let findings = audit["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    for finding in findings {
+        assert!(finding["token"]["scope"].is_string(), "{finding}");
+        assert!(finding["token"].get("type").is_none(), "{finding}");
+    }
+    let csv = stdout_from(&fake, &urls[1], "list", &["--format", "csv"]);
+    assert!(csv.starts_with("id,name,scope,kind,"), "{csv}");
+    let table = run(binary()
+        .env("ASTRO_API_TOKEN", SECRET)
+        .env("COLUMNS", "200")
+        .args([
+            "list",
+            "--organization-id",
+            &fake.org(),
+            "--base-url",
+            &urls[2],
+        ]));
+    assert!(
+        stdout(&table)
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains("SCOPE"))
+    );
+}
+
+/// The whole HTTP/1.1 response of the fake to a GET of `url` (one of its own), with the
+/// token: what the server sent, before any client reads it.
+fn raw_response(fake: &Fake, url: &str) -> String {
+    use std::io::{Read, Write};
+    let addr = fake.api.local_addr();
+    let target = url
+        .strip_prefix(&format!("http://{addr}"))
+        .expect("a URL of the fake");
+    let mut stream = std::net::TcpStream::connect(addr).expect("the fake accepts");
+    write!(
+        stream,
+        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {SECRET}\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .expect("the request is sent");
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .expect("the response is read");
+    response
+}
+
+/// Tokens with every optional property absent (a Go server sends each as `null`), one
+/// with no roles at all (`"roles": null`), one with everything set.
+fn sparse_tokens() -> Vec<ApiToken> {
+    let now = now();
+    let mut bare = known_token("bare", now);
+    bare.roles.clear();
+    bare.last_used_at = None;
+    bare.end_at = None;
+    let mut full = known_token("full", now);
+    full.end_at = Some(now + Duration::days(10));
+    full.last_rotated_at = Some(now - Duration::days(3));
+    full.expiry_period_in_days = Some(30);
+    vec![bare, known_token("plain", now), full]
+}
+
+#[test]
+fn list_and_audit_read_go_style_nulls() {
+    let plain = Fake::start(FakeApi::builder().with_data(sparse_tokens()));
+    let go = Fake::start(FakeApi::builder().go_nulls(true).with_data(sparse_tokens()));
+    // The fake really sends nulls.
+    let raw = raw_response(&go, &go.api.tokens_url());
+    assert!(raw.contains("\"roles\":null"), "{raw}");
+    assert!(raw.contains("\"endAt\":null"), "{raw}");
+    for (subcommand, args) in [
+        ("list", &["--format", "json"][..]),
+        ("list", &["--format", "ndjson"]),
+        ("list", &["--format", "csv"]),
+        ("audit", &["--format", "json", "--now", NOW]),
+        ("audit", &["--format", "markdown", "--now", NOW]),
+    ] {
+        let from_go = go.run(subcommand, args);
+        assert_eq!(
+            code(&from_go),
+            0,
+            "{subcommand} {args:?}: {}",
+            stderr(&from_go)
+        );
+        let from_plain = plain.run(subcommand, args);
+        assert_eq!(code(&from_plain), 0, "{}", stderr(&from_plain));
+        assert_eq!(
+            stdout(&from_go),
+            stdout(&from_plain),
+            "{subcommand} {args:?}"
+        );
+    }
+    let table = run(go.command("list", &["--now", NOW]).env("COLUMNS", "200"));
+    assert_eq!(code(&table), 0, "{}", stderr(&table));
+    assert!(stdout(&table).contains("name-bare"), "{}", stdout(&table));
+    let printed = json_array(&go.run("list", &["--format", "json"]));
+    let bare = printed
+        .iter()
+        .find(|t| t["id"] == "bare")
+        .expect("the bare token");
+    for absent in ["roles", "endAt", "lastUsedAt", "lastRotatedAt", "createdBy"] {
+        assert!(bare.get(absent).is_none(), "{absent}: {bare}");
+    }
+}
+
+#[test]
+fn an_empty_organization_sent_as_tokens_null_is_an_empty_listing() {
+    let go = Fake::start(
+        FakeApi::builder()
+            .go_nulls(true)
+            .with_data(Vec::<ApiToken>::new()),
+    );
+    let raw = raw_response(&go, &go.api.tokens_url());
+    assert!(raw.contains("\"tokens\":null"), "{raw}");
+    assert!(json_array(&go.run("list", &["--format", "json"])).is_empty());
+    let table = go.run("list", &[]);
+    assert_eq!(code(&table), 0, "{}", stderr(&table));
+    assert_eq!(stdout(&table), "No tokens match.\n");
+    let ndjson = go.run("list", &["--format", "ndjson"]);
+    assert_eq!(code(&ndjson), 0, "{}", stderr(&ndjson));
+    assert_eq!(stdout(&ndjson), "");
+    let audit = go.run("audit", &["--now", NOW, "--format", "json"]);
+    assert_eq!(code(&audit), 0, "{}", stderr(&audit));
+    let report: Value = serde_json::from_slice(&audit.stdout).expect("a JSON document");
+    assert_eq!(report["tokensAudited"], 0);
+    assert_eq!(report["findings"], serde_json::json!([]));
+    let audit_table = go.run("audit", &["--now", NOW, "--fail-on-findings"]);
+    assert_eq!(code(&audit_table), 0, "{}", stderr(&audit_table));
+    assert!(
+        stdout(&audit_table).starts_with("No findings."),
+        "{}",
+        stdout(&audit_table)
+    );
+}
+
 // ---------------------------------------------------------------- errors
 
 #[test]
 fn usage_errors_exit_2_and_send_nothing() {
     let fake = Fake::seeded(5);
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (&["--sort", "created:desc"], "createdAt:desc"),
-        (&["--kind", "premium"], "direct-access"),
+        (&["--kind", "premium"], "DIRECT_ACCESS"),
+        (&["--include-only-organization-tokens=maybe"], "true, false"),
+        (
+            &["--only-organization-tokens", "false"],
+            "unexpected argument 'false'",
+        ),
         (&["--page-size", "0"], "page_size"),
         (&["--page-size", "5000"], "1..=1000"),
         (&["--concurrency", "0"], "concurrency"),
@@ -712,6 +1108,14 @@ fn demo_lists_a_sorted_multi_page_listing_and_traces_its_requests() {
     let text = stdout(&output);
     assert!(text.contains("24 tokens"), "{text}");
     assert!(text.contains("Requests made"), "{text}");
+    assert!(
+        text.lines().next().is_some_and(|l| l
+            .starts_with("A fake Astro API v1 is listening on http://127.0.0.1:")
+            && l.trim_end().ends_with("/v1")),
+        "{text}"
+    );
+    assert!(text.contains("each GET /v1/organizations/"), "{text}");
+    assert!(text.contains("SCOPE"), "{text}");
     for (offset, answer) in [
         ("offset=0&", "tokens 1–5 of 24"),
         ("offset=5&", "tokens 6–10 of 24"),

@@ -134,7 +134,7 @@ pub fn known_token(id: &str, now: DateTime<Utc>) -> ApiToken {
         "name": format!("name-{id}"),
         "description": "",
         "shortToken": "abcd1234",
-        "type": "WORKSPACE",
+        "scope": "WORKSPACE",
         "kind": "STANDARD",
         "createdAt": now - Duration::days(400),
         "startAt": now - Duration::days(400),
