@@ -185,7 +185,7 @@ async fn an_offset_beyond_the_total_yields_nothing_after_exactly_one_request() {
 #[tokio::test]
 async fn an_organization_without_tokens_takes_one_request() {
     let fake = FakeApi::builder()
-        .with_data(Vec::new())
+        .with_data(Vec::<ApiToken>::new())
         .start()
         .await
         .expect("fake");
