@@ -1,10 +1,10 @@
-//! Which TLS stack the client uses, chosen by the crate's features (README, "TLS").
+//! Which TLS stack the client uses, chosen by the crate's features (docs/design.md, "TLS").
 //!
 //! Features are additive, so several may be on at once (`--all-features`, or two crates in
 //! one build asking for different ones). Then the first enabled in this order is used:
-//! `native-tls`, `rustls-aws-lc`, `rustls-ring`. The default (`rustls-ring`) comes last, so a
-//! backend added on top of the default takes effect without `default-features = false`
-//! (reqwest itself prefers native-tls over rustls the same way).
+//! `native-tls`, `rustls-aws-lc` (the default), `rustls-ring`: native-tls added on top of
+//! the default takes effect as is (reqwest prefers native-tls over rustls the same way);
+//! the lighter `rustls-ring` needs `default-features = false`.
 //!
 //! The rustls crypto provider is given to this client's own rustls configuration: the
 //! process-wide default provider is neither read nor installed, so what another crate
@@ -55,7 +55,7 @@ const fn selected() -> Option<Backend> {
 
 /// What to enable when a build has no TLS (named in the error).
 const FEATURES_HINT: &str = "enable one of the astro-tokens features \
-     `rustls-ring` (the default), `rustls-aws-lc` or `native-tls`";
+     `rustls-aws-lc` (the default), `rustls-ring` or `native-tls`";
 
 /// Puts [`SELECTED`] into the reqwest builder; without TLS, refuses an `https://` base URL.
 pub(crate) fn configure(
@@ -116,6 +116,9 @@ fn rustls_provider() -> rustls::crypto::CryptoProvider {
     feature = "rustls-ring"
 ))]
 fn rustls_provider() -> rustls::crypto::CryptoProvider {
+    // Deprecated since rustls 0.23.48 because ring has no post-quantum key exchange: that
+    // is why aws-lc-rs is the default, and `rustls-ring` the opt-in lighter build.
+    #[allow(deprecated)]
     rustls::crypto::ring::default_provider()
 }
 

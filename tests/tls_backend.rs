@@ -7,8 +7,8 @@
 //! README's rule restated: the first enabled of `native-tls`, `rustls-aws-lc`,
 //! `rustls-ring`. Without any, `https://` is refused when the client is built.
 //!
-//! CI runs this file with every feature (native-tls wins), with the default features, with
-//! rustls-ring and rustls-aws-lc together (aws-lc wins) and with none (`.ci/run`).
+//! CI runs this file with every feature (native-tls wins), with the default features
+//! (rustls-aws-lc), with rustls-ring alone and with none (`.ci/run`).
 
 use std::time::Duration;
 
