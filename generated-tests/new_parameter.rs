@@ -64,7 +64,13 @@ fn copy_dir() -> PathBuf {
 /// committed), copied from the work tree into `to` (stale files removed first).
 fn copy_workspace(to: &Path) {
     let listed = Command::new("git")
-        .args(["ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
         .current_dir(common::root())
         .output()
         .expect("git lists the workspace's files");

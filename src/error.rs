@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::generated;
 
 /// The boxed cause of an error: a `reqwest::Error`, a `serde_json::Error`, ... Walk it with
-/// [`std::error::Error::source`] and `downcast_ref`, or use [`Error::find_source`].
+/// [`std::error::Error::source`] and `downcast_ref`, or use `Error::find_source`.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Anything that can go wrong in this SDK.
@@ -189,23 +189,6 @@ impl Error {
             } => last.field_errors(),
             _ => &[],
         }
-    }
-
-    /// The first error of type `T` in the [`source`](std::error::Error::source) chain,
-    /// looking inside a [`Redacted`](crate::Redacted) cause too (a cause whose text held
-    /// the token). For example `error.find_source::<std::io::Error>()`.
-    pub fn find_source<T: std::error::Error + 'static>(&self) -> Option<&T> {
-        let mut next = std::error::Error::source(self);
-        while let Some(error) = next {
-            if let Some(found) = error.downcast_ref::<T>() {
-                return Some(found);
-            }
-            next = match error.downcast_ref::<crate::Redacted>() {
-                Some(redacted) => Some(redacted.get_ref()),
-                None => error.source(),
-            };
-        }
-        None
     }
 
     pub(crate) fn invalid(

@@ -30,30 +30,9 @@ mod script;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use machine::Plan;
 pub use report::ListingReport;
 use report::{SharedReport, snapshot};
-
-/// The paging controls the machine needs; checked by the builder before it gets here.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Plan {
-    /// Where to start.
-    pub(crate) start: u64,
-    /// Tokens per request (≥ 1).
-    pub(crate) page_size: u32,
-    /// Stop after this many tokens.
-    pub(crate) max_items: Option<u64>,
-    /// Pages in flight at once once the total is known (≥ 1), fetched ahead while the
-    /// consumer is busy.
-    pub(crate) concurrency: usize,
-}
-
-impl Plan {
-    /// W, how many of the latest ids the stable phase remembers: (concurrency + 2) pages.
-    fn window(&self) -> usize {
-        let page = usize::try_from(self.page_size).unwrap_or(usize::MAX);
-        self.concurrency.saturating_add(2).saturating_mul(page)
-    }
-}
 
 /// A stream of pages, in offset order, from [`ListTokens::pages`](crate::ListTokens::pages).
 ///

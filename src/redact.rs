@@ -49,6 +49,23 @@ impl fmt::Debug for Redacted {
 impl std::error::Error for Redacted {}
 
 impl Error {
+    /// The first error of type `T` in the [`source`](std::error::Error::source) chain,
+    /// looking inside a [`Redacted`](crate::Redacted) cause too (a cause whose text held
+    /// the token). For example `error.find_source::<std::io::Error>()`.
+    pub fn find_source<T: std::error::Error + 'static>(&self) -> Option<&T> {
+        let mut next = std::error::Error::source(self);
+        while let Some(error) = next {
+            if let Some(found) = error.downcast_ref::<T>() {
+                return Some(found);
+            }
+            next = match error.downcast_ref::<Redacted>() {
+                Some(redacted) => Some(redacted.get_ref()),
+                None => error.source(),
+            };
+        }
+        None
+    }
+
     /// Removes `token` from every text the server or the network contributed, the source
     /// chain included.
     pub(crate) fn without_secret(mut self, token: &str) -> Self {

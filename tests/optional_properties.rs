@@ -87,17 +87,15 @@ fn with_states(example: &Value, states: &[(String, State)]) -> Value {
     body
 }
 
+/// How a body parses: its `Debug` text, or serde's error.
+type Parse = fn(&Value) -> Result<String, String>;
+
 /// Both examples: (what it is, the body, its optional properties, how it parses).
-fn cases() -> Vec<(
-    &'static str,
-    Value,
-    Vec<String>,
-    fn(&Value) -> Result<String, String>,
-)> {
+fn cases() -> Vec<(&'static str, Value, Vec<String>, Parse)> {
     let doc = fragment();
     let responses = &doc["paths"]["/organizations/{organizationId}/tokens"]["get"]["responses"];
-    let page = fn_page as fn(&Value) -> Result<String, String>;
-    let error = fn_error as fn(&Value) -> Result<String, String>;
+    let page = fn_page as Parse;
+    let error = fn_error as Parse;
     let mut out = Vec::new();
     for (status, what, parse) in [("200", "a page", page), ("400", "an error", error)] {
         let media = &responses[status]["content"]["application/json"];

@@ -6,7 +6,8 @@
 
 use std::future::Future;
 
-use super::{Budget, Decision, GiveUp, RetryPolicy};
+use super::budget::Budget;
+use super::policy::{Decision, GiveUp, RetryPolicy};
 use crate::error::Error;
 
 /// Runs `attempt(1)`, `attempt(2)`, ... for `operation` (named in the logs); returns the
@@ -116,7 +117,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::retry::tests::api;
+    use crate::retry::policy::tests::api;
 
     fn quick() -> RetryPolicy {
         RetryPolicy::default().with_base_delay(Duration::from_millis(1))
