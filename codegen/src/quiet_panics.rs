@@ -5,7 +5,9 @@
 //! hook is process-wide, so swapping it while progenitor runs would silence every other
 //! thread's panic in that window (a parallel test, an xtask thread). Instead, a hook is
 //! installed once that stays quiet only on a thread that is inside [`catch`] and hands
-//! every other panic to the hook that was there before.
+//! every other panic to the hook that was there before. (Installing it takes that hook and
+//! sets this one: a panic on another thread at that very instant, once per process, meets
+//! the default hook, which prints it.)
 
 use std::cell::Cell;
 use std::panic::{self, AssertUnwindSafe};

@@ -34,6 +34,11 @@ fn panics_on_other_threads_reach_the_hook_while_progenitor_panics_are_caught() {
             default(info);
         }
     }));
+    // The generator's hook is installed on its first use, once per process (taking the
+    // hook before it and setting its own: a panic elsewhere at that instant gets the
+    // default hook, printed, not lost). After that, every generation keeps it.
+    let first = astro_tokens_codegen::generate_str(PANICKING, "panicking.yaml");
+    assert!(first.is_err());
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = Arc::clone(&stop);
     let panicker = std::thread::spawn(move || {
