@@ -11,7 +11,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! astro-tokens-fake = "0.1"
+//! astro-tokens-fake = "0.2"
 //! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 //! ```
 //!
