@@ -111,7 +111,7 @@ pub struct ClientBuilder {
     api_version: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
-    retry: RetryPolicy,
+    pub(crate) retry: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -234,68 +234,6 @@ impl ClientBuilder {
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
-    }
-
-    /// Deprecated: `retry_policy(RetryPolicy::default().with_max_retries(n))`.
-    #[deprecated(
-        since = "0.2.0",
-        note = "use retry_policy(RetryPolicy::default().with_max_retries(n))"
-    )]
-    #[doc(hidden)]
-    pub fn retries(self, retries: u32) -> Self {
-        let policy = self.retry.with_max_retries(retries);
-        self.retry_policy(policy)
-    }
-
-    /// Deprecated: `retry_policy(RetryPolicy::default().with_base_delay(d))`.
-    #[deprecated(
-        since = "0.2.0",
-        note = "use retry_policy(RetryPolicy::default().with_base_delay(d))"
-    )]
-    #[doc(hidden)]
-    pub fn retry_base_delay(self, delay: Duration) -> Self {
-        let policy = self.retry.with_base_delay(delay);
-        self.retry_policy(policy)
-    }
-
-    /// Deprecated: `retry_policy(RetryPolicy::default().with_max_delay(d))`.
-    #[deprecated(
-        since = "0.2.0",
-        note = "use retry_policy(RetryPolicy::default().with_max_delay(d))"
-    )]
-    #[doc(hidden)]
-    pub fn retry_max_delay(self, delay: Duration) -> Self {
-        let policy = self.retry.with_max_delay(delay);
-        self.retry_policy(policy)
-    }
-
-    /// Deprecated: `retry_policy(RetryPolicy::default().with_retry_after_cap(d))`.
-    #[deprecated(
-        since = "0.2.0",
-        note = "use retry_policy(RetryPolicy::default().with_retry_after_cap(d))"
-    )]
-    #[doc(hidden)]
-    pub fn retry_after_cap(self, cap: Duration) -> Self {
-        let policy = self.retry.with_retry_after_cap(cap);
-        self.retry_policy(policy)
-    }
-
-    /// Deprecated: `retry_policy(RetryPolicy::default().with_max_elapsed(d))`.
-    #[deprecated(
-        since = "0.2.0",
-        note = "use retry_policy(RetryPolicy::default().with_max_elapsed(d))"
-    )]
-    #[doc(hidden)]
-    pub fn retry_max_elapsed(self, limit: Duration) -> Self {
-        let policy = self.retry.with_max_elapsed(limit);
-        self.retry_policy(policy)
-    }
-
-    /// Deprecated: `retry_policy(RetryPolicy::none())`.
-    #[deprecated(since = "0.2.0", note = "use retry_policy(RetryPolicy::none())")]
-    #[doc(hidden)]
-    pub fn no_retries(self) -> Self {
-        self.retry_policy(RetryPolicy::none())
     }
 
     /// Builds the client; fails on a missing or malformed token, a refused base URL, a
