@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use xtask::git;
 use xtask::spec_diff::local::{self, Local};
-use xtask::spec_diff::verify::{Side, Verifier};
+use xtask::spec_diff::verify::{Level, Side, Verifier};
 use xtask::spec_diff::{self, FailOn, Input, agreement, corpus, github, report, upstream};
 
 #[derive(Parser)]
@@ -418,6 +418,12 @@ fn verify_pair(args: &SpecDiff, sides: &Sides, outcome: &spec_diff::Outcome) -> 
     }
     verifier.prepare_fragment(Side::New, &sides.new.text)?;
     let theirs = verifier.run()?;
+    if theirs.level == Level::OldDoesNotCompile {
+        return Err(format!(
+            "cargo-semver-checks failed (the OLD (baseline) crate does not compile: {})",
+            theirs.error.as_deref().unwrap_or_default()
+        ));
+    }
     let ours = agreement::ours_of(outcome);
     let baseline = match &args.base {
         Some(rev) => format!("the whole workspace at {rev}"),
@@ -517,5 +523,16 @@ fn verify_corpus(args: &SpecDiff) -> Result<u8, String> {
             .map_err(|e| format!("{}: cannot write the file: {e}", file.display()))?;
         eprintln!("wrote the agreement table into {}", file.display());
     }
-    Ok(0)
+    let unchecked = agreement::unchecked(&rows);
+    for r in &unchecked {
+        eprintln!(
+            "error: `{}`: not checked: the OLD crate does not compile ({}); the case or the generator needs a fix",
+            r.case,
+            r.theirs
+                .error
+                .as_deref()
+                .unwrap_or("no compiler error found")
+        );
+    }
+    Ok(u8::from(!unchecked.is_empty()))
 }

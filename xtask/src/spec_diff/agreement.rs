@@ -2,12 +2,13 @@
 //! cargo-semver-checks ([`super::verify`]), side by side, rendered as the generated section
 //! of `docs/spec-diff.md`. A disagreement must carry its reason in the corpus
 //! ([`super::corpus::Case::semver`]); one without is an error, and a reason on a case
-//! where the tools now agree is reported as stale.
+//! where the tools now agree is reported as stale. A pair whose OLD crate does not
+//! compile has no verdict: it is shown as not checked, with the compiler's first error.
 
 use std::fmt::Write;
 
 use super::corpus::{Case, Fragment, Why};
-use super::verify::{Side, Verdict, Verifier, agrees};
+use super::verify::{Level, Side, Verdict, Verifier, agrees};
 use super::{Impact, Input, Outcome, compare_texts};
 
 /// The lines around the generated section of the document.
@@ -31,8 +32,18 @@ pub struct Row {
 }
 
 impl Row {
+    /// Whether cargo-semver-checks could judge the pair (the OLD crate compiles).
+    pub fn checked(&self) -> bool {
+        self.theirs.level != Level::OldDoesNotCompile
+    }
+
+    /// Whether the verdicts agree (a pair that was not checked neither agrees nor not).
     pub fn agrees(&self) -> bool {
         agrees(self.ours.impact, self.theirs.level)
+    }
+
+    fn disagrees(&self) -> bool {
+        self.checked() && !self.agrees()
     }
 }
 
@@ -121,15 +132,20 @@ fn lint_list(v: &Verdict) -> String {
 /// Disagreements without a reason.
 pub fn missing_reasons(rows: &[Row]) -> Vec<&Row> {
     rows.iter()
-        .filter(|r| !r.agrees() && r.reason.is_none())
+        .filter(|r| r.disagrees() && r.reason.is_none())
         .collect()
 }
 
 /// Reasons on cases where the tools agree.
 pub fn stale_reasons(rows: &[Row]) -> Vec<&Row> {
     rows.iter()
-        .filter(|r| r.agrees() && r.reason.is_some())
+        .filter(|r| r.checked() && r.agrees() && r.reason.is_some())
         .collect()
+}
+
+/// Pairs without a verdict: the OLD crate does not compile.
+pub fn unchecked(rows: &[Row]) -> Vec<&Row> {
+    rows.iter().filter(|r| !r.checked()).collect()
 }
 
 fn theirs_cell(v: &Verdict) -> String {
@@ -147,7 +163,8 @@ fn theirs_cell(v: &Verdict) -> String {
 /// The generated section: a summary line and one row per case (no timings, so a rerun
 /// over the same code produces the same bytes).
 pub fn table(rows: &[Row]) -> String {
-    let disagree: Vec<&Row> = rows.iter().filter(|r| !r.agrees()).collect();
+    let disagree: Vec<&Row> = rows.iter().filter(|r| r.disagrees()).collect();
+    let unchecked = unchecked(rows).len();
     let count = |kind: &str| {
         disagree
             .iter()
@@ -155,11 +172,16 @@ pub fn table(rows: &[Row]) -> String {
             .count()
     };
     let mut out = String::new();
+    let not_checked = if unchecked == 0 {
+        String::new()
+    } else {
+        format!("; {unchecked} not checked: the OLD crate does not compile")
+    };
     let _ = writeln!(
         out,
-        "{} revision pairs: the two tools agree on {}, disagree on {} ({} behaviour change(s) no lint can see, {} lint gap(s), {} without a reason).\n",
+        "{} revision pairs: the two tools agree on {}, disagree on {} ({} behaviour change(s) no lint can see, {} lint gap(s), {} without a reason){not_checked}.\n",
         rows.len(),
-        rows.len() - disagree.len(),
+        rows.len() - disagree.len() - unchecked,
         disagree.len(),
         count("behaviour change"),
         count("lint gap"),
@@ -173,10 +195,15 @@ pub fn table(rows: &[Row]) -> String {
             let rules: Vec<String> = r.ours.rules.iter().map(|x| format!("`{x}`")).collect();
             format!("{}: {}", r.ours.impact.as_str(), rules.join(", "))
         };
-        let why = match (r.agrees(), r.reason) {
-            (true, _) => String::new(),
-            (false, Some(w)) => format!("{}: {}", w.kind(), w.text()),
-            (false, None) => "**no reason given**".to_owned(),
+        let why = match (r.disagrees(), r.reason) {
+            (false, _) => String::new(),
+            (true, Some(w)) => format!("{}: {}", w.kind(), w.text()),
+            (true, None) => "**no reason given**".to_owned(),
+        };
+        let agree = match (r.checked(), r.agrees()) {
+            (false, _) => "not checked",
+            (true, true) => "yes",
+            (true, false) => "**no**",
         };
         let _ = writeln!(
             out,
@@ -184,7 +211,7 @@ pub fn table(rows: &[Row]) -> String {
             r.case,
             ours,
             theirs_cell(&r.theirs),
-            if r.agrees() { "yes" } else { "**no**" },
+            agree,
             why
         );
     }
@@ -248,6 +275,29 @@ mod tests {
             "{t}"
         );
         assert!(!t.contains("1.5"), "no timings in the table: {t}");
+    }
+
+    #[test]
+    fn a_pair_whose_old_crate_does_not_compile_is_not_checked() {
+        let rows = [
+            row("a", Impact::Breaking, Level::Major, None),
+            row("b", Impact::Breaking, Level::OldDoesNotCompile, None),
+            row(
+                "c",
+                Impact::None,
+                Level::OldDoesNotCompile,
+                Some(Why::LintGap("x")),
+            ),
+        ];
+        let names = |rs: Vec<&Row>| rs.iter().map(|r| r.case).collect::<Vec<_>>();
+        assert_eq!(names(unchecked(&rows)), ["b", "c"]);
+        assert!(missing_reasons(&rows).is_empty() && stale_reasons(&rows).is_empty());
+        let t = table(&rows);
+        assert!(t.starts_with("3 revision pairs: the two tools agree on 1, disagree on 0 (0 behaviour change(s) no lint can see, 0 lint gap(s), 0 without a reason); 2 not checked: the OLD crate does not compile."), "{t}");
+        assert!(
+            t.contains("| `b` | breaking | OLD does not compile | not checked |  |"),
+            "{t}"
+        );
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub enum Level {
     Major,
     Minor,
     None,
+    /// The OLD (baseline) crate does not build: there is no verdict on the pair. `--verify`
+    /// makes it an error (exit 2); `--verify-corpus` shows the pair as not checked.
+    OldDoesNotCompile,
 }
 
 impl Level {
@@ -43,6 +46,7 @@ impl Level {
             Level::Major => "major",
             Level::Minor => "minor",
             Level::None => "none",
+            Level::OldDoesNotCompile => "OLD does not compile",
         }
     }
 
@@ -64,7 +68,8 @@ pub struct Verdict {
     pub level: Level,
     /// The lints that fired (`failure` and `warning` alike), in output order.
     pub lints: Vec<String>,
-    /// For [`Level::DoesNotCompile`]: the first compiler error, for the reader.
+    /// For [`Level::DoesNotCompile`] and [`Level::OldDoesNotCompile`]: the first compiler
+    /// error, for the reader.
     pub error: Option<String>,
     pub seconds: f64,
     /// Taken from the cache (`<target>/spec-verify/cache`): same bytes on both sides,
@@ -89,6 +94,7 @@ impl Verdict {
             "major" => Level::Major,
             "minor" => Level::Minor,
             "none" => Level::None,
+            "OLD does not compile" => Level::OldDoesNotCompile,
             _ => return None,
         };
         let lints = lines
@@ -429,14 +435,13 @@ pub fn parse_output(stdout: &str, stderr: &str) -> Result<Verdict, String> {
         .rev()
         .find(|l| l.contains("Building astro-tokens"));
     let error = first_error(&stderr[failed_at..]);
-    if building.is_some_and(|l| l.contains("(baseline)")) {
-        return Err(format!(
-            "the OLD (baseline) crate does not compile: {}",
-            error.unwrap_or_default()
-        ));
-    }
+    let level = if building.is_some_and(|l| l.contains("(baseline)")) {
+        Level::OldDoesNotCompile
+    } else {
+        Level::DoesNotCompile
+    };
     Ok(Verdict {
-        level: Level::DoesNotCompile,
+        level,
         lints,
         error,
         seconds: 0.0,
@@ -470,7 +475,10 @@ fn first_error(log: &str) -> Option<String> {
         .next()
         .and_then(|l| l.strip_prefix("--> "))
         .map(|p| {
-            let p = p.rsplit_once("/spec-verify/new/").map_or(p, |(_, rel)| rel);
+            let p = ["/spec-verify/new/", "/spec-verify/old/"]
+                .iter()
+                .find_map(|side| p.rsplit_once(side).map(|(_, rel)| rel))
+                .unwrap_or(p);
             let p = match p.rsplit_once("/out/") {
                 Some((_, file)) => format!("OUT_DIR/{file}"),
                 None => p.to_owned(),
@@ -663,8 +671,10 @@ mod tests {
             Some("build script: error: openapi/tokens.yaml: progenitor rejected the fragment")
         );
         let baseline = stderr.replace("(current)", "(baseline)");
-        let e = parse_output("", &baseline).expect_err("the baseline must build");
-        assert!(e.contains("OLD (baseline)") && e.contains("E0432"), "{e}");
+        let v = parse_output("", &baseline).expect("a verdict on the baseline");
+        assert_eq!(v.level, Level::OldDoesNotCompile);
+        assert!(!v.level.is_breaking());
+        assert!(v.error.is_some_and(|e| e.contains("E0432")));
         assert!(parse_output("", "error: failed to retrieve the index").is_err());
     }
 
@@ -682,6 +692,8 @@ mod tests {
             (back.level, &back.lints, &back.error, back.cached),
             (v.level, &v.lints, &v.error, true)
         );
+        let old = Verdict::from_cache("OLD does not compile\n\nerror[E0425]: x\n").expect("parses");
+        assert_eq!(old.level, Level::OldDoesNotCompile);
         let none = Verdict::from_cache("none\n\n\n").expect("parses");
         assert!(none.lints.is_empty() && none.error.is_none());
         assert!(Verdict::from_cache("garbage").is_none());
