@@ -368,7 +368,7 @@ pub fn cases() -> Vec<Case> {
             new: |v| set(param_schema(v, "dagId")?, "enum", parse("[a, b]")?),
             expect: &[("schema.enum.added", "param dagId", B, B)],
             semver: Some(Why::LintGap(
-                "the `dag_id` setter's bound changes from `TryInto<String>` to `TryInto<` a new enum `>`; semver-checks has no lint for a changed bound (a `String` still converts, and fails at run time unless it is `a` or `b`)",
+                "`ListApiTokensQuery.dag_id` changes type from `Option<String>` to `Option<` a new enum `>`, and the `dag_id` setter's bound from `TryInto<String>` to `TryInto<` that enum `>`; semver-checks has no lint for a changed field type or bound",
             )),
         },
         // ---- response enums (open) ----
@@ -505,7 +505,7 @@ pub fn cases() -> Vec<Case> {
             new: |v| push_str(required(v, "ApiToken")?, "token"),
             expect: &[("response.property.required.added", "tokens[].token", C, B)],
             semver: Some(Why::LintGap(
-                "the field's type changes from `Option<String>` to `String`; semver-checks has no lint for a changed field type",
+                "`ApiToken.token` changes type from `Option<SensitiveString>` to `SensitiveString`; semver-checks has no lint for a changed field type",
             )),
         },
         Case {
@@ -542,7 +542,9 @@ pub fn cases() -> Vec<Case> {
                 )
             },
             expect: &[("schema.type.changed", "param dagTags[]", B, B)],
-            semver: None,
+            semver: Some(Why::LintGap(
+                "`ListApiTokensQuery.dag_tags` changes type from `Vec<String>` to `Vec<i64>`, and the `dag_tags` setter's bound from `TryInto<Vec<String>>` to `TryInto<Vec<i64>>`; semver-checks has no lint for a changed field type or bound",
+            )),
         },
         Case {
             name: "response_format_removed_breaks_both",
@@ -584,10 +586,10 @@ pub fn cases() -> Vec<Case> {
                 unset(param_schema(v, "offset")?, "minimum")?;
                 Some(())
             },
+            // The setter's bound changes from `TryInto<u64>` to `TryInto<i64>`, which no lint
+            // sees, but the constant `query::LIST_API_TOKENS_OFFSET_MINIMUM` goes too.
             expect: &[("schema.minimum.removed", "param offset", C, B)],
-            semver: Some(Why::LintGap(
-                "the `offset` setter's bound changes from `TryInto<u64>` to `TryInto<i64>` (and the builder field's type with it); semver-checks has no lint for a changed bound",
-            )),
+            semver: None,
         },
         Case {
             name: "offset_minimum_raised_breaks_the_wire",
@@ -852,9 +854,7 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| set(param_schema(v, "dagId")?, "maxLength", 64),
             expect: &[("schema.maxLength.added", "param dagId", B, B)],
-            semver: Some(Why::LintGap(
-                "the `dag_id` setter's bound changes from `TryInto<String>` to `TryInto<` a length-checked newtype `>`; semver-checks has no lint for a changed bound (a `String` still converts, and fails at run time when too long)",
-            )),
+            semver: None,
         },
         Case {
             name: "request_max_items_added_breaks_the_wire",
@@ -934,6 +934,12 @@ pub fn cases() -> Vec<Case> {
             semver: None,
         },
         // ---- request bodies (none in the fragment: the OLD side gets one) ----
+        // Since the generator renames model builders to `{Model}Builder`, a JSON body does
+        // not compile: progenitor's operation builder still names
+        // `types::builder::ListApiTokensBody` (codegen/src/builder_names.rs rewrites `mod
+        // types` only). Until that is fixed, cargo check and cargo-semver-checks see the
+        // generator's error on these pairs, not the change; the reasons below are what
+        // they will see again once bodies compile.
         Case {
             name: "required_request_body_added_breaks_both",
             old: None,
