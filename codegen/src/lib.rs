@@ -6,7 +6,7 @@
 //! [`generate_str`] to diff revisions. The steps are: YAML → [`openapiv3::OpenAPI`]
 //! (with line/column on errors) → response enums made open ([`open_enums`]) and secret
 //! strings redacted ([`sensitive`]) → progenitor (builder interface, public type names from
-//! [`names`], its panics caught by [`quiet_panics`]) → the query parameters of each
+//! [`names`], its panics caught without silencing other threads') → the query parameters of each
 //! operation ([`query`]) → the models annotated from the fragment (`#[non_exhaustive]`,
 //! field docs, `null` arrays read as empty, former names as serde aliases, builders named
 //! `{Model}Builder`) → prettyplease.
