@@ -559,6 +559,18 @@ pub fn cases() -> Vec<Case> {
             )),
         },
         Case {
+            // The generator makes a component's `format: password` string a redacting
+            // `SensitiveString`: without the format, `ApiToken.token` is a plain `String`.
+            name: "response_password_format_removed_breaks_both",
+            old: None,
+            new: |v| {
+                unset(prop(v, "ApiToken", "token")?, "format")?;
+                Some(())
+            },
+            expect: &[("schema.format.changed", "tokens[].token", B, B)],
+            semver: None,
+        },
+        Case {
             name: "request_format_added_breaks_both",
             old: None,
             new: |v| set(param_schema(v, "workspaceId")?, "format", "uuid"),

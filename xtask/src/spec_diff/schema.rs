@@ -377,6 +377,26 @@ fn show(v: &Option<String>) -> String {
         .unwrap_or_else(|| "(none)".to_owned())
 }
 
+/// Whether a string schema at `ptr` is one the generator's `sensitive` pass turns into a
+/// `SensitiveString` when it is `format: password`: a property or array item of a
+/// component under `components/schemas`, through inline objects and arrays only (not the
+/// component itself, a parameter or an inline response schema).
+fn hoisted_secret(ptr: &Ptr) -> bool {
+    let segments = &ptr.0;
+    if segments.len() < 4 || segments[0] != "components" || segments[1] != "schemas" {
+        return false;
+    }
+    let mut rest = &segments[3..];
+    while let Some(first) = rest.first() {
+        rest = match first.as_str() {
+            "properties" if rest.len() >= 2 => &rest[2..],
+            "items" => &rest[1..],
+            _ => return false,
+        };
+    }
+    true
+}
+
 fn strings(
     ctx: &mut Ctx<'_>,
     a: &StringType,
@@ -390,7 +410,17 @@ fn strings(
     let constrained =
         |t: &StringType| t.pattern.is_some() || t.min_length.is_some() || t.max_length.is_some();
     let newtype = same_or_breaking(constrained(a), constrained(b));
-    let rust = same_or_breaking(rust_types::string(a), rust_types::string(b));
+    // The generator makes a `format: password` property of a component a
+    // `SensitiveString` (`astro_tokens_codegen::sensitive`), wherever typify says `String`.
+    let rust_type = |t: &StringType, ptr: &Ptr| {
+        if rust_types::format_name(&t.format).as_deref() == Some("password") && hoisted_secret(ptr)
+        {
+            astro_tokens_codegen::sensitive::TYPE_NAME
+        } else {
+            rust_types::string(t)
+        }
+    };
+    let rust = same_or_breaking(rust_type(a, &at.old), rust_type(b, &at.new));
     format(
         ctx,
         rust_types::format_name(&a.format),
@@ -898,5 +928,28 @@ fn objects(
             .new_value(super::shape(&b.additional_properties))
             .msg("additionalProperties changed; the generated map or struct changes"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_component_properties_and_items_are_hoisted_secrets() {
+        let p = |s: &str| Ptr(s.split('/').map(str::to_owned).collect());
+        assert!(hoisted_secret(&p(
+            "components/schemas/ApiToken/properties/token"
+        )));
+        assert!(hoisted_secret(&p(
+            "components/schemas/ApiToken/properties/keys/items/properties/value"
+        )));
+        assert!(!hoisted_secret(&p("components/schemas/Secret")));
+        assert!(!hoisted_secret(&p(
+            "components/schemas/ApiToken/properties/role/oneOf/0"
+        )));
+        assert!(!hoisted_secret(&p(
+            "paths/~1tokens/get/parameters/0/schema"
+        )));
     }
 }
