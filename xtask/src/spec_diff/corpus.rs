@@ -865,6 +865,9 @@ pub fn cases() -> Vec<Case> {
             name: "request_max_length_added_breaks_the_wire_and_makes_a_newtype",
             old: None,
             new: |v| set(param_schema(v, "dagId")?, "maxLength", 64),
+            // Today the NEW crate does not compile because of the generator: the `query`
+            // module's `set_text` assigns a `String` to the newtype field. Once it does,
+            // expect a lint gap: the field's type and the setter's bound change.
             expect: &[("schema.maxLength.added", "param dagId", B, B)],
             semver: None,
         },
