@@ -16,7 +16,8 @@ use std::process::{Command, Output};
 
 use astro_tokens_fake::FakeApi;
 
-/// The parameters added to the copy's fragment: each type the listing takes.
+/// The parameters added to the copy's fragment: each kind the listing takes (a string, a
+/// bounded integer, a date-time, a constrained string, which typify makes a newtype).
 const NEW_PARAMETERS: &str = r#"
 - name: searchTerm
   in: query
@@ -30,6 +31,10 @@ const NEW_PARAMETERS: &str = r#"
   in: query
   description: Only API tokens that expire before this time.
   schema: {type: string, format: date-time}
+- name: namePrefix
+  in: query
+  description: Only API tokens whose name starts with this.
+  schema: {type: string, maxLength: 16}
 "#;
 
 /// A consumer of the copy's SDK: lists with the new setters, two tokens a page.
@@ -223,13 +228,19 @@ async fn a_parameter_added_to_the_fragment_reaches_the_listing_list_and_audit() 
         );
     }
 
-    // Bad input is refused by the CLI with the parameter's bounds, and nothing is sent.
+    // Bad input is refused by the CLI with the parameter's constraints, and nothing is sent.
     fake.reset_requests();
-    let mut command = Command::new(&cli);
-    command.args(["list", "--min-idle-days", "0"]);
-    with_env(&mut command);
-    let output = command.output().expect("ran");
-    assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("min-idle-days"));
+    for (flag, value) in [
+        ("--min-idle-days", "0"),
+        ("--name-prefix", "a-prefix-far-too-long"),
+    ] {
+        let mut command = Command::new(&cli);
+        command.args(["list", flag, value]);
+        with_env(&mut command);
+        let output = command.output().expect("ran");
+        assert_eq!(output.status.code(), Some(2), "{flag} {value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&flag[2..]), "{flag}: {stderr}");
+    }
     assert_eq!(fake.request_count(), 0);
 }

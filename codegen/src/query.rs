@@ -56,7 +56,7 @@ impl ValueType {
     /// What a value may be, in words (the `allowed` of an error).
     fn allowed(&self) -> String {
         match self {
-            Self::Text => "any text".to_owned(),
+            Self::Text => "text the fragment's constraints allow".to_owned(),
             Self::Boolean => "true or false".to_owned(),
             Self::Integer { minimum, maximum } => match (minimum, maximum) {
                 (Some(lo), Some(hi)) => format!("an integer from {lo} to {hi}"),
@@ -417,6 +417,11 @@ fn param(
     })
 }
 
+/// Whether progenitor's type for a value is a plain `String`.
+fn is_string(value: &TokenStream) -> bool {
+    value.to_string().replace(' ', "") == "::std::string::String"
+}
+
 /// Replaces each path that starts with `types` (progenitor's relative paths in `mod
 /// builder`) by `prefix::types`.
 fn qualify(tokens: TokenStream, prefix: &TokenStream) -> TokenStream {
@@ -518,8 +523,9 @@ fn emit_operation(
         let rust_name = field.to_string();
         let value = qualify(p.value.clone(), &here);
         let allowed = p.value_type.allowed();
-        let is_text = p.value_type == ValueType::Text;
-        let parse = if is_text {
+        // A plain string is taken as is; anything else (a constrained string is a newtype
+        // of typify's) is parsed, which checks the fragment's constraints.
+        let parse = if is_string(&p.value) {
             quote! { ::std::string::String::from(*text) }
         } else {
             quote! { text.parse::<#value>().map_err(|_| invalid(#rust_name, text, #allowed))? }
@@ -589,7 +595,6 @@ fn emit_operation(
         } else {
             format!("Sent as the query parameter `{wire}`; a later call replaces the value.")
         };
-        let is_string = p.value.to_string().replace(' ', "") == "::std::string::String";
         if p.repeated {
             quote! {
                 #[doc = #doc]
@@ -604,7 +609,7 @@ fn emit_operation(
                     self
                 }
             }
-        } else if is_string {
+        } else if is_string(&p.value) {
             quote! {
                 #[doc = #doc]
                 #[doc = ""]
