@@ -156,33 +156,48 @@ pub fn cases() -> Vec<Case> {
             semver: None,
         },
         Case {
-            name: "error_responses_moved_into_components_report_nothing",
+            name: "error_responses_inlined_or_shared_report_nothing",
             old: None,
             new: |v| {
-                // Each error response written in place becomes a shared
-                // `components/responses` entry the operation refers to (v1beta1's layout):
-                // `$ref`s are followed, so nothing changes.
+                // Error responses written in place become shared `components/responses`
+                // entries the operation refers to (v1beta1's layout), or, when they are
+                // shared already, are written in place (v1.0's): `$ref`s are followed, so
+                // either way nothing changes.
+                let shared = at(v, &["components", "responses"])
+                    .and_then(|r| r.as_mapping())
+                    .cloned()
+                    .unwrap_or_default();
                 let r = op(v)?.get_mut("responses")?.as_mapping_mut()?;
-                let mut shared = serde_yaml::Mapping::new();
+                let mut moved = serde_yaml::Mapping::new();
                 for (status, response) in r.iter_mut() {
                     // A status may be written as a number (`400:`) or a string.
                     let status = match status {
                         Value::Number(n) => n.to_string(),
                         other => other.as_str()?.to_owned(),
                     };
-                    if status.starts_with('2') || response.get("$ref").is_some() {
+                    if status.starts_with('2') {
                         continue;
                     }
-                    let name = format!("Error{status}");
-                    let reference = parse(&format!("{{$ref: '#/components/responses/{name}'}}"))?;
-                    shared.insert(name.into(), std::mem::replace(response, reference));
+                    let target = response.get("$ref").and_then(Value::as_str);
+                    if let Some(name) =
+                        target.and_then(|t| t.strip_prefix("#/components/responses/"))
+                    {
+                        *response = shared.get(name)?.clone();
+                    } else {
+                        let name = format!("Error{status}");
+                        let reference =
+                            parse(&format!("{{$ref: '#/components/responses/{name}'}}"))?;
+                        moved.insert(name.into(), std::mem::replace(response, reference));
+                    }
                 }
-                (!shared.is_empty()).then_some(())?;
-                let components = v.get_mut("components")?.as_mapping_mut()?;
-                let responses = components
-                    .entry("responses".into())
-                    .or_insert_with(|| Value::Mapping(Default::default()));
-                responses.as_mapping_mut()?.extend(shared);
+                // Inlined entries stay in `components/responses`, unused: nothing reads them.
+                if !moved.is_empty() {
+                    let components = v.get_mut("components")?.as_mapping_mut()?;
+                    let responses = components
+                        .entry("responses".into())
+                        .or_insert_with(|| Value::Mapping(Default::default()));
+                    responses.as_mapping_mut()?.extend(moved);
+                }
                 Some(())
             },
             expect: &[],
@@ -829,9 +844,15 @@ pub fn cases() -> Vec<Case> {
             old: None,
             new: |v| {
                 // The scheme the operation requires gets another name (v1.0's `JWT` gets
-                // v1beta1's `BearerAuth` back) in its definition and in every requirement.
+                // v1beta1's `BearerAuth` back, or the other way) in its definition and in
+                // every requirement.
                 let name = required_scheme(v)?;
-                rename_scheme(v, &name, "BearerAuth")
+                let other = if name == "BearerAuth" {
+                    "JWT"
+                } else {
+                    "BearerAuth"
+                };
+                rename_scheme(v, &name, other)
             },
             expect: &[("security.scheme.renamed", "security", N, N)],
             semver: None,
