@@ -15,10 +15,7 @@ use futures::TryStreamExt;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let fake = FakeApi::builder().tokens(40).start().await?;
-    let client = Client::builder()
-        .token(fake.token())
-        .base_url(fake.base_url())
-        .build()?;
+    let client: Client = fake.client()?; // pointed at the fake, with its token
 
     let mut pages = client
         .list_tokens(fake.organization_id())
@@ -29,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!(
         "{:<20} {:<26} {:<13} {:<14} {:<20}",
-        "NAME", "ID", "TYPE", "KIND", "CREATED"
+        "NAME", "ID", "SCOPE", "KIND", "CREATED"
     );
     while let Some(page) = pages.try_next().await? {
         for token in &page.tokens {
