@@ -41,22 +41,27 @@ fn panics_on_other_threads_reach_the_hook_while_progenitor_panics_are_caught() {
     assert!(first.is_err());
     let stop = Arc::new(AtomicBool::new(false));
     let stopped = Arc::clone(&stop);
+    let panicked = Arc::new(AtomicUsize::new(0));
+    let panics_so_far = Arc::clone(&panicked);
     let panicker = std::thread::spawn(move || {
-        let mut panics = 0usize;
         while !stopped.load(Ordering::SeqCst) {
             let _ = std::panic::catch_unwind(|| std::panic::panic_any(OTHER));
-            panics += 1;
+            panics_so_far.fetch_add(1, Ordering::SeqCst);
         }
-        panics
     });
+    // The other thread is panicking before the generations start (counted, not timed).
+    while panicked.load(Ordering::SeqCst) < 100 {
+        std::thread::yield_now();
+    }
     for _ in 0..5 {
         let error = astro_tokens_codegen::generate_str(PANICKING, "panicking.yaml")
             .expect_err("progenitor rejects it");
         assert!(error.to_string().contains("progenitor panicked"), "{error}");
     }
     stop.store(true, Ordering::SeqCst);
-    let panics = panicker.join().expect("the panicking thread ends");
-    assert!(panics > 0);
+    panicker.join().expect("the panicking thread ends");
+    let panics = panicked.load(Ordering::SeqCst);
+    assert!(panics >= 100);
     assert_eq!(
         reported.load(Ordering::SeqCst),
         panics,
