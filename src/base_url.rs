@@ -49,15 +49,38 @@ pub(crate) fn is_v1beta1(base_url: &str) -> bool {
     base_url.trim_end_matches('/').ends_with("/v1beta1")
 }
 
-/// `raw` with whatever stands between `scheme://` and the last `@` of the authority (a
-/// user, a password) replaced by `[redacted]`: text only, so it works on URLs that do not
-/// parse too.
-fn without_userinfo(raw: &str) -> String {
-    let (scheme, rest) = match raw.find("://") {
-        Some(at) => raw.split_at(at + 3),
-        None => ("", raw),
+/// `raw` as errors and `Debug` show it: with whatever stands for a user or a password
+/// replaced by `[redacted]`. When `raw` parses, the URL parser says where they are (it
+/// accepts `https:/user@host` and `https:\\user@host` too); otherwise the text between the
+/// scheme's `:` and its slashes, and the last `@` before the path, is cut.
+pub(crate) fn without_userinfo(raw: &str) -> String {
+    let raw = raw.trim();
+    if let Ok(mut url) = url::Url::parse(raw) {
+        if url.username().is_empty() && url.password().is_none() {
+            return raw.to_owned();
+        }
+        if url.set_username("").is_ok() && url.set_password(None).is_ok() {
+            let shown = url.to_string();
+            let scheme = url.scheme().len() + "://".len();
+            if shown.get(..scheme) == Some(&format!("{}://", url.scheme())) {
+                return format!("{}[redacted]@{}", &shown[..scheme], &shown[scheme..]);
+            }
+        }
+    }
+    let is_scheme = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
     };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (scheme, rest) = match raw.find(':') {
+        Some(at) if is_scheme(&raw[..at]) => {
+            let after = &raw[at + 1..];
+            let slashes = after.len() - after.trim_start_matches(['/', '\\']).len();
+            raw.split_at(at + 1 + slashes)
+        }
+        _ => ("", raw),
+    };
+    let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
         Some(at) => format!("{scheme}[redacted]{}", &rest[at..]),
         None => raw.to_owned(),
@@ -111,6 +134,12 @@ mod tests {
             "https://admin:hunter2@exa mple.com",
             "not a url admin:hunter2@host",
             "https://admin:hunter2@@example.com:99999",
+            "https:/admin:hunter2@example.com",
+            "https:///admin:hunter2@example.com",
+            "https:\\\\admin:hunter2@example.com",
+            "HTTPS://admin:hunter2@example.com:99999",
+            " https:/admin:hunter2@exa mple.com",
+            "http:admin:hunter2@127.0.0.1:1",
         ] {
             let error = checked(url).expect_err(url);
             for text in [error.to_string(), format!("{error:?}")] {
@@ -123,6 +152,15 @@ mod tests {
             "http://[redacted]@host/p@q"
         );
         assert_eq!(without_userinfo("https://host/x"), "https://host/x");
+        assert_eq!(
+            without_userinfo("https:/a:b@host/x"),
+            "https://[redacted]@host/x"
+        );
+        assert_eq!(without_userinfo("HTTPS://Host"), "HTTPS://Host");
+        assert_eq!(
+            without_userinfo("https:/a:b@host:99999/x"),
+            "https:/[redacted]@host:99999/x"
+        );
     }
 
     #[test]

@@ -80,13 +80,16 @@ impl Client {
         self.retry
     }
 
-    /// The generated progenitor client, for power users.
+    /// The generated progenitor client, for power users. Its errors are progenitor's own,
+    /// not this crate's [`Error`]: nothing is scrubbed, and a body that fails to decode is
+    /// quoted whole, a listed token's secret value included. Do not log them as they are.
     pub fn generated(&self) -> &generated::Client {
         &self.inner
     }
 
     /// The generated builder for `ListApiTokens`, with every parameter as progenitor made
-    /// it; no validation, paging or retries. Prefer [`Client::list_tokens`].
+    /// it; no validation, paging or retries. Prefer [`Client::list_tokens`]. Its errors
+    /// are progenitor's, unscrubbed (see [`Client::generated`]).
     pub fn list_api_tokens(&self) -> generated::builder::ListApiTokens<'_> {
         self.inner.list_api_tokens()
     }
@@ -131,7 +134,13 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token.as_ref().map(|_| "[redacted]"))
-            .field("base_url", &self.base_url)
+            .field(
+                "base_url",
+                &self
+                    .base_url
+                    .as_deref()
+                    .map(crate::base_url::without_userinfo),
+            )
             .field("api_version", &self.api_version)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -349,6 +358,19 @@ mod tests {
         let debug = format!("{client:?} {:?} {client:#?}", client.generated());
         assert!(!debug.contains(SECRET), "{debug}");
         assert!(debug.contains("[redacted]"));
+    }
+
+    #[test]
+    fn debug_never_shows_a_password_in_the_base_url_not_yet_checked() {
+        for url in [
+            "https://admin:hunter2@example.com",
+            "https:/admin:hunter2@example.com",
+        ] {
+            let builder = Client::builder().token(SECRET).base_url(url);
+            let debug = format!("{builder:?}");
+            assert!(!debug.contains("hunter2"), "{debug}");
+            assert!(debug.contains("example.com"), "{debug}");
+        }
     }
 
     #[test]

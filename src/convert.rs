@@ -6,10 +6,8 @@
 
 use crate::attempt::Observed;
 use crate::error::{ApiError, Error};
+use crate::excerpt::excerpt;
 use crate::generated;
-
-/// How many bytes of a body an error keeps.
-const EXCERPT_BYTES: usize = 160;
 
 pub(crate) async fn from_progenitor(
     error: progenitor_client::Error<generated::types::Error>,
@@ -128,28 +126,4 @@ fn is_tls(e: &reqwest::Error) -> bool {
         };
     }
     false
-}
-
-/// The first bytes of a body as text, cut on a character boundary, whitespace folded.
-pub(crate) fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_BYTES)]);
-    let folded: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if bytes.len() > EXCERPT_BYTES {
-        format!("{folded}…")
-    } else {
-        folded
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn excerpts_fold_whitespace_and_mark_a_cut() {
-        assert_eq!(excerpt(b"<html>\n  <body>"), "<html> <body>");
-        let long = "x".repeat(200);
-        let cut = excerpt(long.as_bytes());
-        assert!(cut.ends_with('…') && cut.chars().count() == EXCERPT_BYTES + 1);
-    }
 }

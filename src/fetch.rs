@@ -54,18 +54,25 @@ impl Client {
             .limit(i64::from(limit));
         let (result, observed) = attempt::observe(query.apply(builder).send()).await;
         let outcome = match result {
-            Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
+            Ok(response) => {
+                let secret = self.secret.expose_secret();
+                let request_id = observed
+                    .request_id
+                    .map(|id| crate::redact::redact(secret.trim(), &id));
+                Page::from_wire(response.into_inner(), request_id, offset)
+            }
             Err(error) => Err(convert::from_progenitor(error, observed)
                 .await
                 .without_secret(self.secret.expose_secret())),
         };
         let span = tracing::Span::current();
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);
-        if let Err(error) = &outcome
-            && let Some(id) = error.request_id()
-        {
-            span.record("request_id", id);
-        }
+        // Both are scrubbed of the token already.
+        let request_id = match &outcome {
+            Ok(page) => page.request_id.as_deref(),
+            Err(error) => error.request_id(),
+        };
+        span.record("request_id", request_id);
         outcome
     }
 }

@@ -5,8 +5,10 @@
 //!
 //! Each attempt is a span `astro_tokens.request` (target `astro_tokens`) with the operation
 //! id as the fragment spells it, method, URL (never headers, so never the token), attempt
-//! number, status, request id and duration (of the whole attempt, body included, when
-//! the wrapper sent it). Implemented for `generated::Client` itself,
+//! number, status and duration (of the whole attempt, body included, when the wrapper sent
+//! it). The wrapper adds the request id once it has scrubbed the token from it (a server
+//! could echo it there); this hook never sees the token, so it records no request id.
+//! Implemented for `generated::Client` itself,
 //! which takes precedence over the generated blanket `impl ClientHooks for &Client`
 //! (progenitor's documented auto-ref override), so a request sent through the generated
 //! builder directly is traced too.
@@ -69,7 +71,6 @@ impl ClientHooks<()> for generated::Client {
             Ok(response) => {
                 let seen = crate::attempt::record(response);
                 span.record("status", seen.status);
-                span.record("request_id", seen.request_id.as_deref());
                 tracing::debug!(target: crate::LOG_TARGET, status = seen.status, duration_ms, "response headers received");
             }
             Err(error) => tracing::debug!(

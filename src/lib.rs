@@ -54,6 +54,7 @@ mod client;
 mod convert;
 mod deprecated;
 mod error;
+mod excerpt;
 mod fetch;
 mod hooks;
 mod kind;

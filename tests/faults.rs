@@ -287,6 +287,37 @@ async fn truncated_json_is_a_decode_error_and_not_retried() {
 }
 
 #[tokio::test]
+async fn a_success_body_that_fails_to_decode_never_quotes_a_token_value() {
+    // The token's own value (`format: password`) early in the body, which then fails to
+    // decode (a date that is not one): the error's excerpt quotes the body's start.
+    const VALUE: &str = "listed-secret-value-0123456789";
+    let server = RawServer::start(|_| {
+        let mut token = token_json(0);
+        token["createdAt"] = "not a date".into();
+        let fields = token.to_string();
+        let body = format!(
+            r#"{{"tokens":[{{"token":"{VALUE}",{}],"limit":20,"offset":0,"totalCount":1}}"#,
+            &fields[1..]
+        );
+        reply(json(200, &[], body))
+    })
+    .await;
+    let client = client_builder(&server).build().unwrap();
+    let error = first_page(&client).await.unwrap_err();
+    let Error::Decode { excerpt, .. } = &error else {
+        panic!("expected Error::Decode, got {error:?}")
+    };
+    assert!(excerpt.contains(r#""token":"[redacted]""#), "{excerpt}");
+    for text in [
+        error.to_string(),
+        format!("{error:?}"),
+        format!("{error:#?}"),
+    ] {
+        assert!(!text.contains(VALUE), "{text}");
+    }
+}
+
+#[tokio::test]
 async fn a_stalled_body_times_out_on_every_attempt_and_never_hangs() {
     let server = RawServer::start(|_| {
         let body = page_body(0, 20, 20);

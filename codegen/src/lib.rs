@@ -73,7 +73,7 @@ pub fn generate_str(text: &str, origin: &str) -> Result<String, CodegenError> {
     let sensitive = if secrets.is_empty() {
         quote::quote! {}
     } else {
-        sensitive::emit()
+        sensitive::emit(&secrets)
     };
     let facts = spec_facts::emit(&spec).map_err(reject)?;
     let nulls = nulls::emit();

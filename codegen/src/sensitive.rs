@@ -91,12 +91,31 @@ fn is_password(schema: &Schema) -> bool {
     )
 }
 
-/// Emits `pub mod sensitive { pub struct SensitiveString ... }`.
-pub fn emit() -> TokenStream {
+/// The property names among `places` (as [`hoist`] returns them, `Schema.property` or
+/// `Schema.list[].property`), each once, sorted.
+pub fn property_names(places: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = places
+        .iter()
+        .filter_map(|place| place.rsplit('.').next())
+        .map(|name| name.trim_end_matches("[]").to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Emits `pub mod sensitive { pub struct SensitiveString ... }`, with the names of the
+/// properties `places` (from [`hoist`]) holds.
+pub fn emit(places: &[String]) -> TokenStream {
     let name = format_ident!("{TYPE_NAME}");
+    let properties = property_names(places);
     quote! {
         /// Secret values sent by the API, kept out of logs and output.
         pub mod sensitive {
+            /// The JSON property names whose values are secret (`format: password` in the
+            /// fragment), so that text quoting a body (an error's excerpt) can hide them.
+            pub const PROPERTIES: &[&str] = &[#(#properties),*];
+
             /// A secret string from the API, such as an API token's own value (a property the
             /// fragment marks `format: password`).
             ///
@@ -166,5 +185,21 @@ pub fn emit() -> TokenStream {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::property_names;
+
+    #[test]
+    fn property_names_are_the_last_segment_of_each_place_once() {
+        let places = [
+            "ApiToken.token".to_owned(),
+            "Other.list[].token".to_owned(),
+            "Other.secrets[]".to_owned(),
+            "Key.privateKey".to_owned(),
+        ];
+        assert_eq!(property_names(&places), ["privateKey", "secrets", "token"]);
     }
 }

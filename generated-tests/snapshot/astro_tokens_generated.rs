@@ -2009,6 +2009,9 @@ pub mod open_enums {
 }
 /// Secret values sent by the API, kept out of logs and output.
 pub mod sensitive {
+    /// The JSON property names whose values are secret (`format: password` in the
+    /// fragment), so that text quoting a body (an error's excerpt) can hide them.
+    pub const PROPERTIES: &[&str] = &["token"];
     /// A secret string from the API, such as an API token's own value (a property the
     /// fragment marks `format: password`).
     ///

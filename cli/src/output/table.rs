@@ -1,7 +1,7 @@
 //! The human table (comfy-table): aligned columns, no outer borders, wrapped to the terminal
 //! width. When even wrapping cannot fit, the least useful columns (created, then kind, then
-//! scope) are hidden and the footer says so. Dates relative to now (`in 17 days`, `3 days
-//! ago`) are what an audit reads first; `--format csv` and `json` keep exact timestamps.
+//! scope) are hidden and the footer says so. Dates relative to now (`in 17d`, `3d ago`)
+//! are what an audit reads first; `--format csv` and `json` keep exact timestamps.
 
 use chrono::{DateTime, Utc};
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
