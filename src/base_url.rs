@@ -4,6 +4,7 @@
 use std::net::IpAddr;
 
 use crate::error::Error;
+use crate::redact::REDACTED;
 
 const ALLOWED: &str =
     "an https:// URL, or http:// to a loopback host (127.0.0.1, [::1], localhost)";
@@ -59,12 +60,11 @@ pub(crate) fn without_userinfo(raw: &str) -> String {
         if url.username().is_empty() && url.password().is_none() {
             return raw.to_owned();
         }
-        if url.set_username("").is_ok() && url.set_password(None).is_ok() {
-            let shown = url.to_string();
-            let scheme = url.scheme().len() + "://".len();
-            if shown.get(..scheme) == Some(&format!("{}://", url.scheme())) {
-                return format!("{}[redacted]@{}", &shown[..scheme], &shown[scheme..]);
-            }
+        if url.set_username("").is_ok()
+            && url.set_password(None).is_ok()
+            && let Some((scheme, rest)) = url.as_str().split_once("://")
+        {
+            return format!("{scheme}://{REDACTED}@{rest}");
         }
     }
     let is_scheme = |s: &str| {
@@ -82,7 +82,7 @@ pub(crate) fn without_userinfo(raw: &str) -> String {
     };
     let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
     match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}[redacted]{}", &rest[at..]),
+        Some(at) => format!("{scheme}{REDACTED}{}", &rest[at..]),
         None => raw.to_owned(),
     }
 }

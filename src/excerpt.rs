@@ -4,6 +4,7 @@
 //! error message.
 
 use crate::generated::sensitive::PROPERTIES;
+use crate::redact::REDACTED;
 
 /// How many bytes of a body an error keeps.
 const EXCERPT_BYTES: usize = 160;
@@ -11,9 +12,6 @@ const EXCERPT_BYTES: usize = 160;
 /// How far past the excerpt secret values are looked for: a value that starts inside the
 /// excerpt is hidden whole, up to its closing quote or the end of this window.
 const LOOKAHEAD_BYTES: usize = 4096;
-
-/// What replaces a secret value.
-const REDACTED: &str = "[redacted]";
 
 /// The first [`EXCERPT_BYTES`] of a body as text, secret values hidden, whitespace folded,
 /// cut on a character boundary and ending in `…` when anything was left out.

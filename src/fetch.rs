@@ -52,18 +52,17 @@ impl Client {
             .organization_id(organization_id.to_owned())
             .offset(offset)
             .limit(i64::from(limit));
-        let (result, observed) = attempt::observe(query.apply(builder).send()).await;
+        let (result, mut observed) = attempt::observe(query.apply(builder).send()).await;
+        // A server could echo the token in its request id: scrubbed once, for both paths.
+        let secret = self.secret.expose_secret();
+        observed.request_id = observed
+            .request_id
+            .map(|id| crate::redact::redact(secret.trim(), &id));
         let outcome = match result {
-            Ok(response) => {
-                let secret = self.secret.expose_secret();
-                let request_id = observed
-                    .request_id
-                    .map(|id| crate::redact::redact(secret.trim(), &id));
-                Page::from_wire(response.into_inner(), request_id, offset)
-            }
+            Ok(response) => Page::from_wire(response.into_inner(), observed.request_id, offset),
             Err(error) => Err(convert::from_progenitor(error, observed)
                 .await
-                .without_secret(self.secret.expose_secret())),
+                .without_secret(secret)),
         };
         let span = tracing::Span::current();
         span.record("duration_ms", started.elapsed().as_secs_f64() * 1000.0);

@@ -6,8 +6,8 @@ use std::fmt;
 
 use crate::error::{BoxError, Error};
 
-/// What replaces the token wherever it is found.
-const REDACTED: &str = "[redacted]";
+/// What replaces the token (or another secret) wherever it is found.
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// The shortest start of the token that is scrubbed when a cut-off excerpt ends with it.
 const MIN_CUT_PREFIX: usize = 8;
